@@ -1,0 +1,57 @@
+# One command per habit. `make run` and `make test` work on a fresh Debian/Ubuntu
+# machine with Python 3.11: they create .venv and install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export FLASK_APP := portal
+PYTEST_ARGS ?= -q
+
+.PHONY: setup run test test-sqlite test-postgres lint translations clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP) translations
+
+translations: $(STAMP)
+	$(VENV)/bin/pybabel compile -d portal/translations
+
+run: setup
+	$(PY) -m portal.setup_instance
+	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask demo seed
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C to stop)"
+	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+
+# The whole suite on SQLite, then again on a throw-away PostgreSQL database.
+test: setup test-sqlite test-postgres
+
+test-sqlite: setup
+	@echo "== test suite on SQLite =="
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: setup
+	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then url="$$PORTAL_TEST_DATABASE_URL"; keep=1; \
+	elif url=$$($(PY) -m tests.support.pgdb create); then keep=; \
+	else \
+	  if [ -n "$$CI" ]; then echo "PostgreSQL is required on CI but did not answer"; exit 1; fi; \
+	  echo "*** PostgreSQL pass SKIPPED: no server on 127.0.0.1:5432 (only SQLite was tested) ***"; \
+	  exit 0; \
+	fi; \
+	echo "== test suite on PostgreSQL =="; \
+	PORTAL_TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	[ -n "$$keep" ] || $(PY) -m tests.support.pgdb drop "$$url"; \
+	exit $$rc
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy portal
+	$(VENV)/bin/lint-imports
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,166 @@
+"""Append-only audit events, chained by SHA-256.
+
+Each row stores `prev_hash` (the previous row's hash) and `row_hash`, the SHA-256
+of `prev_hash` and the row's canonical JSON. Verification walks the rows in
+sequence order: an edited row no longer matches its hash, a deleted row leaves a
+gap in `seq` (or a head that points past the last row), and swapped rows break
+the `prev_hash` links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select, update
+
+from portal.logs import IP_LITERAL
+from portal.models import AuditChainHead, AuditEvent, User, db, utcnow
+
+GENESIS_HASH = "0" * 64
+_HEAD_ID = 1
+
+# Details are for context (a role name, a count), never for secrets. Keys that
+# look like secrets, and values that look like IP addresses, are refused outright.
+_FORBIDDEN_KEY_PARTS = frozenset(
+    {"passphrase", "password", "token", "secret", "code", "codes", "key", "ip", "address"}
+)
+
+
+class AuditAction(StrEnum):
+    LOGIN = "login"
+    LOGIN_SECOND_FACTOR = "login.second_factor"
+    LOGIN_THROTTLED = "login.throttled"
+    LOGOUT = "logout"
+    REAUTHENTICATE = "reauthenticate"
+    SESSIONS_ENDED = "sessions.ended"
+    PASSPHRASE_CHANGED = "passphrase.changed"  # noqa: S105 - an event name
+    SECOND_FACTOR_ENROLLED = "second_factor.enrolled"
+    SECOND_FACTOR_RESET = "second_factor.reset"
+    RECOVERY_CODE_USED = "recovery_code.used"
+    RECOVERY_CODES_REGENERATED = "recovery_codes.regenerated"
+    INVITATION_CREATED = "invitation.created"
+    INVITATION_ACCEPTED = "invitation.accepted"
+    INVITATION_REVOKED = "invitation.revoked"
+    USER_CREATED = "user.created"
+    ROLE_CHANGED = "user.role_changed"
+    USER_DEACTIVATED = "user.deactivated"
+    USER_REACTIVATED = "user.reactivated"
+    ACCESS_DENIED = "access.denied"
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    DENIED = "denied"
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first row at which the chain stops being intact."""
+
+    seq: int
+    reason: str
+
+
+def ensure_chain_head() -> None:
+    """Create the chain's head row if this database has none (new or restored)."""
+    if db.session.get(AuditChainHead, _HEAD_ID) is None:
+        db.session.add(AuditChainHead(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
+        db.session.flush()
+
+
+def record_event(
+    action: AuditAction,
+    outcome: Outcome,
+    *,
+    actor: User | None = None,
+    target_type: str = "",
+    target_id: object = "",
+    details: Mapping[str, str | int | bool] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain in the current transaction (flush, no commit).
+
+    Raises ValueError if `details` holds anything that looks like a secret or an
+    IP address: such values must never reach the log.
+    """
+    clean = _checked_details(details or {})
+    ensure_chain_head()
+    # The UPDATE takes the write lock first, so the hash we read is the latest one.
+    db.session.execute(
+        update(AuditChainHead).where(AuditChainHead.id == _HEAD_ID)
+        .values(last_seq=AuditChainHead.last_seq + 1)
+    )
+    head = db.session.execute(
+        select(AuditChainHead).where(AuditChainHead.id == _HEAD_ID)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    event = AuditEvent(
+        seq=head.last_seq, occurred_at=utcnow(), action=str(action), outcome=str(outcome),
+        actor_id=actor.id if actor else None, actor_label=actor.username if actor else "",
+        target_type=target_type, target_id=str(target_id), details=clean,
+        prev_hash=head.last_hash,
+    )
+    event.row_hash = compute_row_hash(event)
+    head.last_hash = event.row_hash
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def compute_row_hash(event: AuditEvent) -> str:
+    """SHA-256 over the previous hash and the row's canonical JSON content."""
+    content = {
+        "seq": event.seq,
+        "occurred_at": _canonical_time(event.occurred_at),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "outcome": event.outcome,
+        "details": event.details,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((event.prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+def verify_chain() -> ChainBreak | None:
+    """Walk the whole chain; return the first break, or None when it is intact."""
+    expected_prev, expected_seq = GENESIS_HASH, 1
+    for event in _events_in_order():
+        if event.seq != expected_seq:
+            return ChainBreak(expected_seq, f"row {expected_seq} is missing (found {event.seq})")
+        if event.prev_hash != expected_prev:
+            return ChainBreak(event.seq, "does not follow the previous row (moved or swapped)")
+        if compute_row_hash(event) != event.row_hash:
+            return ChainBreak(event.seq, "content does not match its hash (changed)")
+        expected_prev, expected_seq = event.row_hash, expected_seq + 1
+    head = db.session.get(AuditChainHead, _HEAD_ID)
+    last_seq = head.last_seq if head else 0
+    if last_seq != expected_seq - 1 or (head and head.last_hash != expected_prev):
+        return ChainBreak(expected_seq, f"rows after {expected_seq - 1} are missing")
+    return None
+
+
+def _events_in_order() -> Iterator[AuditEvent]:
+    # Ordered by the primary key, not by seq: swapping two rows' contents must show.
+    query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)
+    yield from db.session.scalars(query)
+
+
+def _canonical_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _checked_details(details: Mapping[str, str | int | bool]) -> dict[str, str | int | bool]:
+    for key, value in details.items():
+        if _FORBIDDEN_KEY_PARTS & set(key.lower().split("_")):
+            raise ValueError(f"audit detail key {key!r} looks like a secret")
+        if isinstance(value, str) and IP_LITERAL.search(value):
+            raise ValueError(f"audit detail {key!r} looks like an IP address")
+    return dict(details)

@@ -1,0 +1,14 @@
+"""Command-line tools (`flask users|audit|demo ...`): the second edge beside the web layer."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.cli.audit import audit_cli
+from portal.cli.demo import demo_cli
+from portal.cli.users import users_cli
+
+
+def register_cli(app: Flask) -> None:
+    for group in (users_cli, audit_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,1 @@
+"""Cryptography primitives: envelope encryption, passphrase hashing, tokens. No Flask."""

@@ -1,0 +1,39 @@
+"""The app's long-lived dependencies (CryptoKit, session policy), built once from config."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, current_app
+
+from portal.crypto.kit import CryptoKit
+from portal.crypto.passwords import Argon2Params
+from portal.services.sessions import SessionPolicy
+
+_KIT = "portal.crypto_kit"
+_POLICY = "portal.session_policy"
+
+
+def install(app: Flask) -> None:
+    """Build the CryptoKit and SessionPolicy once, from the loaded configuration."""
+    cfg = app.config
+    argon2 = Argon2Params(time_cost=cfg["ARGON2_TIME_COST"],
+                          memory_cost_kib=cfg["ARGON2_MEMORY_KIB"],
+                          parallelism=cfg["ARGON2_PARALLELISM"])
+    app.extensions[_KIT] = CryptoKit.from_master_key(cfg["MASTER_KEY"], argon2)
+    app.extensions[_POLICY] = SessionPolicy(
+        staff_idle=timedelta(minutes=cfg["STAFF_IDLE_MINUTES"]),
+        family_idle=timedelta(minutes=cfg["FAMILY_IDLE_MINUTES"]),
+        absolute=timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]),
+        reauth_window=timedelta(minutes=cfg["REAUTH_MINUTES"]),
+    )
+
+
+def crypto_kit() -> CryptoKit:
+    kit: CryptoKit = current_app.extensions[_KIT]
+    return kit
+
+
+def session_policy() -> SessionPolicy:
+    policy: SessionPolicy = current_app.extensions[_POLICY]
+    return policy

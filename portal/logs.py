@@ -1,0 +1,50 @@
+"""Logging without client addresses or secrets.
+
+Werkzeug's development server logs every request with the client's IP address;
+we silence that logger and log requests ourselves, without the address.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Flask, request
+from werkzeug.wrappers import Response
+
+# IPv4 and IPv6 literals: refused in audit details, scrubbed from log lines.
+IP_LITERAL = re.compile(
+    r"\b(?:\d{1,3}\.){3}\d{1,3}\b"  # IPv4
+    r"|(?<![\w:])(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![\w:])"  # full IPv6
+    r"|(?<![\w:])(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?::"  # IPv6 with ::
+    r"(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?(?![\w:])",
+    re.IGNORECASE,
+)
+
+
+class ScrubAddresses(logging.Filter):
+    """Replace any IP address in a log record's message: we never keep who connected from where."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if IP_LITERAL.search(message):
+            record.msg, record.args = IP_LITERAL.sub("[address removed]", message), None
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    app.logger.setLevel(app.config["LOG_LEVEL"])
+    werkzeug_log = logging.getLogger("werkzeug")
+    # Its request lines carry the client address and the query string: keep them off.
+    werkzeug_log.setLevel(logging.WARNING)
+    if not any(isinstance(f, ScrubAddresses) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(ScrubAddresses())
+    app.after_request(_log_request)
+
+
+def _log_request(response: Response) -> Response:
+    # Path only, never the query string (it may hold an invitation token) or the address.
+    path = request.path if not request.path.startswith("/invite/") else "/invite/…"
+    logging.getLogger("portal.requests").info("%s %s %s", request.method, path,
+                                              response.status_code)
+    return response

@@ -1,0 +1,129 @@
+"""Accounts: users, their server-side sessions, second-factor state and invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, utcnow
+
+
+class Role(StrEnum):
+    FAMILY_MEMBER = "family_member"
+    ADVOCATE = "advocate"
+    LEGAL_REVIEWER = "legal_reviewer"
+    ADMIN = "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        """Staff accounts must use a second factor and get the shorter idle timeout."""
+        return self is not Role.FAMILY_MEMBER
+
+
+def role_enum() -> Enum:
+    return Enum(Role, name="role", native_enum=False, length=20,
+                values_callable=lambda roles: [r.value for r in roles])
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased: usernames are compared case-insensitively.
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(role_enum())
+    passphrase_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    passphrase_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # TOTP secret, sealed by the envelope cipher (context "user:<id>:totp").
+    totp_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_enrolled_at: Mapped[datetime | None]
+    # Highest TOTP time step accepted so far: a code at or below it is a replay.
+    totp_last_step: Mapped[int | None]
+
+    sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(back_populates="user")
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enrolled_at is not None
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Staff may reach nothing but enrolment until this is False."""
+        return self.role.is_staff and not self.has_second_factor
+
+    # Flask-Login's user protocol. The web layer validates the server-side session
+    # before it hands a User to Flask-Login, so these stay trivial.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class UserSession(Base):
+    """A login. The cookie carries a random token; only its SHA-256 digest is stored.
+
+    No IP address or precise user agent is kept: the list the user sees names a
+    session by when it started and a coarse browser label.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the passphrase was last proven in this session (re-authentication).
+    authenticated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # False between the passphrase and the second factor of a two-step login.
+    second_factor_done: Mapped[bool] = mapped_column(default=False)
+    client_label: Mapped[str] = mapped_column(String(60), default="")
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class RecoveryCode(Base):
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class Invitation(Base):
+    """A single-use invitation; the link's token is stored only as its digest."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(role_enum())
+    display_name: Mapped[str] = mapped_column(String(120))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None]
+
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])

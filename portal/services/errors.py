@@ -1,0 +1,26 @@
+"""Domain errors raised by services and turned into translated messages at the edge."""
+
+from __future__ import annotations
+
+from flask_babel import LazyString
+
+
+class DomainError(Exception):
+    """Base of every expected failure; `message` is translated when rendered."""
+
+    def __init__(self, message: LazyString | str, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    """The object does not exist or is outside the user's scope (both look alike)."""
+
+
+class PermissionDenied(DomainError):
+    """The user may not do this."""
+
+
+class ValidationFailed(DomainError):
+    """The input breaks a rule; `field` names the form field it belongs to."""

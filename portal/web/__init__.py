@@ -1,0 +1,55 @@
+"""The web layer: blueprints, forms, request hooks. The only layer that knows Flask's request."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.wrappers import Response
+
+from portal.dependencies import install as install_kit
+from portal.models import db
+from portal.web import authn  # noqa: F401  (registers the session loader)
+from portal.web.access import enforce_access
+from portal.web.errors import register_error_handlers
+from portal.web.extensions import babel, csrf, limiter, login_manager, migrate
+from portal.web.headers import add_security_headers
+from portal.web.i18n import select_locale, template_globals
+from portal.web.layout import layout_context
+
+
+def init_web(app: Flask) -> None:
+    """Wire extensions, hooks, blueprints and error handlers onto the app."""
+    install_kit(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # our server-side sessions do this job
+    limiter.init_app(app)
+    app.before_request(enforce_access)
+    app.after_request(_finish_unit_of_work)
+    app.after_request(add_security_headers)
+    app.context_processor(template_globals)
+    app.context_processor(layout_context)
+    register_error_handlers(app)
+    _register_blueprints(app)
+
+
+def _finish_unit_of_work(response: Response) -> Response:
+    """One commit per request, after the view succeeded; otherwise roll back."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.web.account import bp as account_bp
+    from portal.web.admin import bp as admin_bp
+    from portal.web.auth import bp as auth_bp
+    from portal.web.invitations import bp as invitations_bp
+    from portal.web.main import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, account_bp, invitations_bp, admin_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,115 @@
+"""Deny by default: one table says who may reach every endpoint, one hook enforces it.
+
+An endpoint missing from `ENDPOINT_ACCESS` is refused (and a test fails), so a new
+view is unreachable until someone decides who may use it. Object-level checks
+happen in the views (load, then `can(user, permission, obj)`, then act).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from urllib.parse import urlencode
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.audit import AuditAction, Outcome, record_event
+from portal.models import db
+from portal.policy import Permission, can
+from portal.web.authn import current_session
+
+
+class Stage(Enum):
+    """How far through login a person must be to reach an endpoint."""
+
+    SECOND_FACTOR_PENDING = "second_factor_pending"  # passphrase done, code not yet
+    ENROLMENT = "enrolment"  # staff who have not set up a second factor yet
+    FULL = "full"
+
+
+@dataclass(frozen=True)
+class Access:
+    permission: Permission | None  # None: public, no login needed
+    stages: frozenset[Stage] = frozenset({Stage.FULL})
+
+
+PUBLIC = Access(None)
+SIGNED_IN = Access(Permission.ACCOUNT_USE)
+ANY_STAGE = Access(Permission.ACCOUNT_USE, frozenset(Stage))
+
+ENDPOINT_ACCESS: dict[str, Access] = {
+    "static": PUBLIC,
+    "main.health": PUBLIC,
+    "main.set_language": PUBLIC,
+    "auth.login": PUBLIC,
+    "invitations.accept": PUBLIC,
+    "auth.second_factor": Access(Permission.ACCOUNT_USE, frozenset({Stage.SECOND_FACTOR_PENDING})),
+    "auth.logout": ANY_STAGE,
+    "auth.reauthenticate": SIGNED_IN,
+    "main.home": SIGNED_IN,
+    "account.index": SIGNED_IN,
+    "account.passphrase": SIGNED_IN,
+    "account.sessions": SIGNED_IN,
+    "account.end_sessions": SIGNED_IN,
+    "account.second_factor_setup": Access(
+        Permission.ACCOUNT_USE, frozenset({Stage.ENROLMENT, Stage.FULL})
+    ),
+    "account.recovery_codes": SIGNED_IN,
+    "invitations.index": Access(Permission.INVITATION_CREATE),
+    "invitations.new": Access(Permission.INVITATION_CREATE),
+    "invitations.revoke": Access(Permission.INVITATION_REVOKE),
+    "admin.users": Access(Permission.USER_MANAGE),
+    "admin.user": Access(Permission.USER_MANAGE),
+    "admin.change_role": Access(Permission.USER_MANAGE),
+    "admin.set_active": Access(Permission.USER_MANAGE),
+    "admin.reset_second_factor": Access(Permission.USER_MANAGE),
+    "admin.audit": Access(Permission.AUDIT_READ),
+}
+
+# Where a signed-in person is sent when their stage does not allow the endpoint.
+_STAGE_HOME = {
+    Stage.SECOND_FACTOR_PENDING: "auth.second_factor",
+    Stage.ENROLMENT: "account.second_factor_setup",
+}
+
+
+def current_stage() -> Stage:
+    live = current_session()
+    if live is None or live.second_factor_done:
+        return Stage.FULL
+    if current_user.has_second_factor:
+        return Stage.SECOND_FACTOR_PENDING
+    return Stage.ENROLMENT
+
+
+def enforce_access() -> Response | None:
+    """The one `before_request` check. Returns a redirect, aborts, or lets through."""
+    if request.endpoint is None:
+        return None  # no route matched: Flask answers 404 or 405 itself
+    access = ENDPOINT_ACCESS.get(request.endpoint)
+    if access is None:
+        current_app.logger.error("endpoint %s has no access rule: refused", request.endpoint)
+        abort(404)
+    if access.permission is None:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login") + "?" + urlencode({"next": request.full_path}))
+    stage = current_stage()
+    if stage not in access.stages:
+        return redirect(url_for(_STAGE_HOME.get(stage, "main.home")))
+    if not can(current_user, access.permission):
+        deny(target_type="endpoint", target_id=request.endpoint)
+    return None
+
+
+def deny(target_type: str = "", target_id: object = "") -> None:
+    """Record the refusal and answer 404: a forbidden object looks like a missing one."""
+    actor = current_user if current_user.is_authenticated else None
+    db.session.rollback()
+    record_event(AuditAction.ACCESS_DENIED, Outcome.DENIED, actor=actor,
+                 target_type=target_type, target_id=target_id,
+                 details={"endpoint": request.endpoint or "", "method": request.method})
+    db.session.commit()
+    abort(404)

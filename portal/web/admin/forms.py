@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.audit import AuditAction, Outcome
+from portal.models import Role
+from portal.web.forms import DigitsDateField
+from portal.web.labels import ACTION_LABELS, OUTCOME_LABELS, role_label
+
+
+class RoleForm(FlaskForm):
+    role = RadioField(_l("Role"), choices=[(r.value, role_label(r)) for r in Role],
+                      validators=[DataRequired(message=_l("Choose a role."))])
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token."""
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters read from the query string (GET): no CSRF token needed to read."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Event"), validators=[Optional()],
+                         choices=[("", _l("Any event"))]
+                         + [(a.value, ACTION_LABELS[a]) for a in AuditAction])
+    outcome = SelectField(_l("Outcome"), validators=[Optional()],
+                          choices=[("", _l("Any outcome"))]
+                          + [(o.value, OUTCOME_LABELS[o]) for o in Outcome])
+    actor = StringField(_l("Username"), validators=[Optional(), Length(max=80)])
+    since = DigitsDateField(_l("From (YYYY-MM-DD)"), validators=[Optional()],
+                      render_kw={"inputmode": "numeric"})
+    until = DigitsDateField(_l("To (YYYY-MM-DD)"), validators=[Optional()],
+                      render_kw={"inputmode": "numeric"})
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    role = SelectField(_l("Role"), validators=[Optional()],
+                       choices=[("", _l("Any role"))] + [(r.value, role_label(r)) for r in Role])

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.dependencies import crypto_kit
+from portal.models import Invitation, Role, db
+from portal.policy import Permission, can
+from portal.policy.permissions import invitable_roles
+from portal.services import invitations as invitation_service
+from portal.services.errors import NotFound, ValidationFailed
+from portal.services.passphrases import min_chars_for
+from portal.web.access import deny
+from portal.web.authn import start_session
+from portal.web.forms import attach_error
+from portal.web.invitations import bp
+from portal.web.invitations.forms import (
+    AcceptInvitationForm,
+    ConfirmForm,
+    InvitationForm,
+)
+from portal.web.labels import role_label
+
+
+@bp.route("/invitations")
+def index() -> str:
+    return render_template("invitations/index.html", form=ConfirmForm(),
+                           invitations=invitation_service.invitations_visible_to(current_user))
+
+
+@bp.route("/invitations/new", methods=["GET", "POST"])
+def new() -> str:
+    form = InvitationForm()
+    roles = invitable_roles(current_user)
+    form.role.choices = [(role.value, role_label(role)) for role in roles]
+    if len(roles) == 1 and not form.role.data:
+        form.role.data = roles[0].value
+    if form.validate_on_submit():
+        ttl = timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
+        invitation, token = invitation_service.create_invitation(
+            current_user, role=Role(form.role.data), display_name=form.display_name.data,
+            locale=form.locale.data, ttl=ttl)
+        link = url_for("invitations.accept", token=token, _external=True)
+        # Shown once: only the digest is stored, so nobody can show this link again.
+        return render_template("invitations/created.html", invitation=invitation, link=link)
+    return render_template("invitations/new.html", form=form)
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+def revoke(invitation_id: int) -> Response:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or not can(current_user, Permission.INVITATION_REVOKE, invitation):
+        deny("invitation", invitation_id)
+    assert invitation is not None
+    if ConfirmForm().validate_on_submit():
+        invitation_service.revoke_invitation(current_user, invitation)
+        flash(_("The invitation was withdrawn. Its link no longer works."), "success")
+    return redirect(url_for("invitations.index"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept(token: str) -> str | Response:
+    invitation = invitation_service.find_open_invitation(token)
+    if invitation is None:
+        return render_template("invitations/invalid.html"), 404  # type: ignore[return-value]
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = invitation_service.accept_invitation(
+                crypto_kit(), token, username=form.username.data, passphrase=form.passphrase.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            attach_error(form, error, "passphrase")
+        except NotFound:
+            db.session.rollback()
+            return render_template("invitations/invalid.html"), 404  # type: ignore[return-value]
+        else:
+            start_session(user, request.user_agent.string,
+                          second_factor_done=not user.role.is_staff)
+            flash(_("Welcome. Your account is ready."), "success")
+            target = "account.second_factor_setup" if user.role.is_staff else "main.home"
+            return redirect(url_for(target))
+    return render_template("invitations/accept.html", form=form, invitation=invitation,
+                           min_chars=min_chars_for(invitation.role))

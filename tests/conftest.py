@@ -1,0 +1,139 @@
+"""Test setup: one app per run on SQLite or PostgreSQL, a clean database per test,
+and leak checks after every test (no IP address in the database or the logs, no
+passphrase or TOTP secret in the logs).
+
+PostgreSQL is used when PORTAL_TEST_DATABASE_URL is set (as `make test` and CI do).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import String, Text, delete, inspect, select, text
+
+from portal import create_app
+from portal.logs import IP_LITERAL
+from portal.models import db
+from portal.web.extensions import limiter
+from tests.support.client import BrowserClient
+from tests.support.factories import ISSUED_TOTP_SECRETS, PASSPHRASES
+
+TEST_MASTER_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+KNOWN_SECRETS: set[str] = set(PASSPHRASES.values())
+
+
+class CapturedLogs(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.name} {record.getMessage()} {record.exc_text or ''}")
+
+
+CAPTURED = CapturedLogs()
+
+
+def database_url(tmp_dir: Path) -> str:
+    return os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def test_config(tmp_dir: Path, url: str) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "MASTER_KEY": TEST_MASTER_KEY,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_PATH": str(tmp_dir),
+        "ENV": "testing",
+        # Cheap hashing keeps the suite fast; production uses the defaults in portal.config.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 8192,
+        "ARGON2_PARALLELISM": 1,
+        "LOG_LEVEL": "DEBUG",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    tmp_dir = tmp_path_factory.mktemp("instance")
+    app = create_app(test_config(tmp_dir, database_url(tmp_dir)))
+    app.test_client_class = BrowserClient
+    logging.getLogger().addHandler(CAPTURED)
+    logging.getLogger().setLevel(logging.DEBUG)
+    with app.app_context():
+        reset_schema()
+        upgrade(directory=app.config["MIGRATIONS_DIR"])
+    yield app
+    logging.getLogger().removeHandler(CAPTURED)
+
+
+def reset_schema() -> None:
+    """Start from an empty database (a PostgreSQL test database may hold a previous run)."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture
+def client(app: Flask) -> BrowserClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def another_client(app: Flask) -> BrowserClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture(autouse=True)
+def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test: check for leaks, then empty every table and the rate limits."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    CAPTURED.lines.clear()
+    yield
+    with app.app_context():
+        try:
+            assert_no_leaks()
+        finally:
+            db.session.rollback()
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(delete(table))
+            db.session.commit()
+            limiter.reset()
+
+
+def assert_no_leaks() -> None:
+    secrets = KNOWN_SECRETS | ISSUED_TOTP_SECRETS
+    for line in CAPTURED.lines:
+        assert not IP_LITERAL.search(line), f"IP address in a log line: {line!r}"
+        for secret in secrets:
+            assert secret not in line, "a passphrase or TOTP secret reached the logs"
+    for table in db.metadata.sorted_tables:
+        text_columns = [c for c in table.columns if isinstance(c.type, String | Text)]
+        if not text_columns:
+            continue
+        for row in db.session.execute(select(*text_columns)):
+            for value in row:
+                if isinstance(value, str):
+                    assert not IP_LITERAL.search(value), f"IP address stored in {table.name}"
+                    assert value not in secrets, f"a secret stored in clear in {table.name}"
+
+
+def table_counts() -> dict[str, int]:
+    """Rows per table: a cheap fingerprint to show a request changed nothing."""
+    names = inspect(db.engine).get_table_names()
+    return {
+        name: db.session.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()  # noqa: S608
+        for name in names if name != "alembic_version"
+    }
