@@ -14,10 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import String, Text, delete, inspect, select, text
 
+import portal
 from portal import create_app
 from portal.logs import IP_LITERAL
 from portal.models import db
@@ -45,7 +48,7 @@ def database_url(tmp_dir: Path) -> str:
     return os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
 
 
-def test_config(tmp_dir: Path, url: str) -> dict[str, object]:
+def app_config(tmp_dir: Path, url: str) -> dict[str, object]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
@@ -62,10 +65,23 @@ def test_config(tmp_dir: Path, url: str) -> dict[str, object]:
     }
 
 
+def compile_catalogs() -> None:
+    """Compile .po to .mo when stale, so a bare `pytest` sees the same texts as `make test`."""
+    for po_path in Path(portal.__file__).parent.glob("translations/*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    compile_catalogs()
     tmp_dir = tmp_path_factory.mktemp("instance")
-    app = create_app(test_config(tmp_dir, database_url(tmp_dir)))
+    app = create_app(app_config(tmp_dir, database_url(tmp_dir)))
     app.test_client_class = BrowserClient
     logging.getLogger().addHandler(CAPTURED)
     logging.getLogger().setLevel(logging.DEBUG)

@@ -21,12 +21,13 @@ def init_web(app: Flask) -> None:
     install_kit(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
+    # Access first, CSRF second: an anonymous POST is sent to sign in, not told about tokens.
+    app.before_request(enforce_access)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.session_protection = None  # our server-side sessions do this job
     limiter.init_app(app)
-    app.before_request(enforce_access)
     app.after_request(_finish_unit_of_work)
     app.after_request(add_security_headers)
     app.context_processor(template_globals)

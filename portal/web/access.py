@@ -75,6 +75,12 @@ _STAGE_HOME = {
 }
 
 
+def access_rule(endpoint: str, method: str) -> Access | None:
+    """The rule for one endpoint and HTTP method (today every method shares one rule)."""
+    del method
+    return ENDPOINT_ACCESS.get(endpoint)
+
+
 def current_stage() -> Stage:
     live = current_session()
     if live is None or live.second_factor_done:
@@ -88,7 +94,7 @@ def enforce_access() -> Response | None:
     """The one `before_request` check. Returns a redirect, aborts, or lets through."""
     if request.endpoint is None:
         return None  # no route matched: Flask answers 404 or 405 itself
-    access = ENDPOINT_ACCESS.get(request.endpoint)
+    access = access_rule(request.endpoint, request.method)
     if access is None:
         current_app.logger.error("endpoint %s has no access rule: refused", request.endpoint)
         abort(404)
