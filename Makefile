@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := portal
 PYTEST_ARGS ?= -q
 
-.PHONY: setup run test test-sqlite test-postgres lint translations clean
+.PHONY: setup run test test-sqlite test-postgres lint translations messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ setup: $(STAMP) translations
 
 translations: $(STAMP)
 	$(VENV)/bin/pybabel compile -d portal/translations
+
+# After changing user-facing strings: refresh the template and both catalogs, then translate.
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location \
+	  --sort-output --project "PS752 portal" -o portal/translations/messages.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i portal/translations/messages.pot \
+	  -d portal/translations
 
 run: setup
 	$(PY) -m portal.setup_instance

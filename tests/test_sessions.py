@@ -133,3 +133,15 @@ def test_deactivation_takes_effect_on_the_next_request(app: Flask, client: Brows
         account.reload().is_active = False
         db.session.commit()
     assert client.get("/").status_code == 302
+
+
+def test_changing_the_passphrase_ends_the_other_sessions(
+        app: Flask, client: BrowserClient, another_client: BrowserClient):
+    account = make_account(app, Role.FAMILY_MEMBER)
+    sign_in(client, account)
+    sign_in(another_client, account)
+    new = "a brand new passphrase of many words"
+    response = client.submit("/account/passphrase", {"current": account.passphrase, "new": new})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200  # this session goes on
+    assert another_client.get("/").status_code == 302  # the other one is gone

@@ -94,6 +94,17 @@ def revoke_all_sessions(user: User) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def revoke_other_sessions(user: User, keep: UserSession) -> None:
+    """End every session of `user` but `keep` (after a passphrase change)."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None),
+               UserSession.id != keep.id)
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def end_all_sessions(actor: User) -> int:
     """The user's own "end all sessions": revoke everything and record it."""
     count = revoke_all_sessions(actor)

@@ -14,6 +14,7 @@ from portal.dependencies import session_policy
 from portal.models import User, UserSession
 from portal.services import sessions as session_service
 from portal.web.extensions import login_manager
+from portal.web.i18n import LOCALE_KEY
 
 _TOKEN_KEY = "sid"  # noqa: S105 - the name of a session key, not a secret
 
@@ -32,8 +33,18 @@ def _load_user_from_session(_request: object) -> User | None:
 
 
 def start_session(user: User, user_agent: str, second_factor_done: bool) -> None:
-    """Begin a fresh session: the old cookie's content is dropped (rotation)."""
+    """Begin a fresh session: the old cookie's content is dropped (rotation).
+
+    A session this browser still had is ended, not abandoned; the language the
+    person chose before signing in is kept.
+    """
+    previous = current_session()
+    if previous is not None:
+        session_service.revoke_session(previous)
+    chosen_locale = session.get(LOCALE_KEY)
     session.clear()
+    if chosen_locale:
+        session[LOCALE_KEY] = chosen_locale
     token = session_service.open_session(user, coarse_client_label(user_agent), second_factor_done)
     session[_TOKEN_KEY] = token
     # A browser-session cookie: closing the browser forgets it; the server enforces timeouts.

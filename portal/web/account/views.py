@@ -12,7 +12,7 @@ from portal.models import db
 from portal.services import accounts, second_factor
 from portal.services.errors import ValidationFailed
 from portal.services.passphrases import min_chars_for
-from portal.services.sessions import end_all_sessions, live_sessions
+from portal.services.sessions import end_all_sessions, live_sessions, revoke_other_sessions
 from portal.web.account import bp
 from portal.web.account.forms import ChangePassphraseForm, ConfirmForm, EnrolForm
 from portal.web.authn import current_session, end_current_session
@@ -38,7 +38,12 @@ def passphrase() -> str | Response:
             db.session.rollback()
             attach_error(form, error, "new")
         else:
-            flash(_("Your passphrase has been changed."), "success")
+            live = current_session()
+            if live is not None:
+                # Whoever knew the old passphrase is signed out everywhere else.
+                revoke_other_sessions(current_user, keep=live)
+            flash(_("Your passphrase has been changed. Your other sessions have ended."),
+                  "success")
             return redirect(url_for("account.index"))
     return render_template("account/passphrase.html", form=form,
                            min_chars=min_chars_for(current_user.role))
@@ -98,6 +103,7 @@ def recovery_codes() -> str | Response:
 
 def _qr_svg(uri: str) -> Markup:
     """The QR code as inline SVG made on the server: no script, no outside service."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#0b0c0c", light="#ffffff",
+    svg = segno.make(uri, error="m").svg_inline(scale=5, omitsize=True, dark="#0b0c0c",
+                                                 light="#ffffff",
                                                  title=_("QR code for your authenticator app"))
     return Markup(svg)  # noqa: S704 - our own SVG, generated from a URI we built

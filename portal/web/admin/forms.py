@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.audit import AuditAction, Outcome
@@ -12,7 +13,7 @@ from portal.web.labels import ACTION_LABELS, OUTCOME_LABELS, role_label
 
 
 class RoleForm(FlaskForm):
-    role = RadioField(_l("Role"), choices=[(r.value, role_label(r)) for r in Role],
+    role = RadioField(_l("Role"), choices=[SelectChoice(r.value, role_label(r)) for r in Role],
                       validators=[DataRequired(message=_l("Choose a role."))])
 
 
@@ -27,11 +28,11 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     action = SelectField(_l("Event"), validators=[Optional()],
-                         choices=[("", _l("Any event"))]
-                         + [(a.value, ACTION_LABELS[a]) for a in AuditAction])
+                         choices=[SelectChoice("", _l("Any event"))]
+                         + [SelectChoice(a.value, ACTION_LABELS[a]) for a in AuditAction])
     outcome = SelectField(_l("Outcome"), validators=[Optional()],
-                          choices=[("", _l("Any outcome"))]
-                          + [(o.value, OUTCOME_LABELS[o]) for o in Outcome])
+                          choices=[SelectChoice("", _l("Any outcome"))]
+                          + [SelectChoice(o.value, OUTCOME_LABELS[o]) for o in Outcome])
     actor = StringField(_l("Username"), validators=[Optional(), Length(max=80)])
     since = DigitsDateField(_l("From (YYYY-MM-DD)"), validators=[Optional()],
                       render_kw={"inputmode": "numeric"})
@@ -44,4 +45,5 @@ class UserFilterForm(FlaskForm):
         csrf = False
 
     role = SelectField(_l("Role"), validators=[Optional()],
-                       choices=[("", _l("Any role"))] + [(r.value, role_label(r)) for r in Role])
+                       choices=[SelectChoice("", _l("Any role"))]
+                       + [SelectChoice(r.value, role_label(r)) for r in Role])

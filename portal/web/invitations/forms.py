@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from portal.localization import LOCALE_NAMES, SUPPORTED_LOCALES
@@ -20,7 +21,8 @@ class InvitationForm(FlaskForm):
     role = RadioField(_l("Role"), validate_choice=True,
                       validators=[DataRequired(message=_l("Choose a role."))])
     locale = RadioField(_l("Language of the portal for this person"),
-                        choices=[(code, LOCALE_NAMES[code]) for code in SUPPORTED_LOCALES],
+                        choices=[SelectChoice(code, LOCALE_NAMES[code])
+                                 for code in SUPPORTED_LOCALES],
                         default="fa",
                         validators=[DataRequired(message=_l("Choose a language."))])
 

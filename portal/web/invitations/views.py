@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from portal.dependencies import crypto_kit
 from portal.models import Invitation, Role, db
@@ -17,6 +18,7 @@ from portal.services.passphrases import min_chars_for
 from portal.web.access import deny
 from portal.web.authn import start_session
 from portal.web.forms import attach_error
+from portal.web.i18n import suggest_locale
 from portal.web.invitations import bp
 from portal.web.invitations.forms import (
     AcceptInvitationForm,
@@ -36,7 +38,7 @@ def index() -> str:
 def new() -> str:
     form = InvitationForm()
     roles = invitable_roles(current_user)
-    form.role.choices = [(role.value, role_label(role)) for role in roles]
+    form.role.choices = [SelectChoice(role.value, role_label(role)) for role in roles]
     if len(roles) == 1 and not form.role.data:
         form.role.data = roles[0].value
     if form.validate_on_submit():
@@ -67,6 +69,7 @@ def accept(token: str) -> str | Response:
     invitation = invitation_service.find_open_invitation(token)
     if invitation is None:
         return render_template("invitations/invalid.html"), 404  # type: ignore[return-value]
+    suggest_locale(invitation.locale)
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:

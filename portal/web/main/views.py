@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from portal.localization import SUPPORTED_LOCALES
 from portal.policy import permissions_of
+from portal.web.i18n import LOCALE_KEY
 from portal.web.main import bp
 from portal.web.navigation import safe_next
 
@@ -27,7 +28,7 @@ def set_language() -> Response:
     form = FlaskForm()
     locale = request.form.get("locale", "")
     if form.validate_on_submit() and locale in SUPPORTED_LOCALES:
-        session["locale"] = locale
+        session[LOCALE_KEY] = locale
         g.chosen_locale = locale
         if current_user.is_authenticated:
             current_user.locale = locale

@@ -1,0 +1,242 @@
+"""Configuration: real secrets or no start, the layers in the documented order, fresh
+secrets from setup_instance, and HTTPS-only cookies and HSTS when HTTPS is on."""
+
+from __future__ import annotations
+
+import base64
+import os
+import runpy
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from portal import create_app
+from portal.config import DEFAULTS, ConfigError
+from portal.setup_instance import ensure_instance_config
+from tests.support.client import BrowserClient
+
+GOOD_SECRET = "s" * 20 + "-a-real-random-secret-key-0123456789"
+GOOD_MASTER = base64.urlsafe_b64encode(b"m" * 32).decode()
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No PORTAL_* variable from the shell may leak into these tests."""
+    for key in DEFAULTS:
+        monkeypatch.delenv(f"PORTAL_{key}", raising=False)
+    monkeypatch.delenv("PORTAL_INSTANCE_PATH", raising=False)
+
+
+def build(instance: Path, **overrides: Any) -> Flask:
+    config: dict[str, Any] = {"INSTANCE_PATH": str(instance),
+                              "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    config.update(overrides)
+    return create_app(config)
+
+
+def browser(app: Flask) -> BrowserClient:
+    app.test_client_class = BrowserClient
+    return app.test_client()  # type: ignore[return-value]
+
+
+# --- secrets ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("secret_key", [
+    None, "", "change-me", "CHANGE-ME", "changeme", "dev", "secret", "x" * 31, 12345,
+], ids=["missing", "empty", "placeholder", "placeholder-upper", "changeme", "dev", "secret",
+        "too-short", "not-text"])
+def test_app_refuses_to_start_without_a_real_secret_key(tmp_path: Path, secret_key: object):
+    overrides: dict[str, Any] = {"MASTER_KEY": GOOD_MASTER}
+    if secret_key is not None:
+        overrides["SECRET_KEY"] = secret_key
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        build(tmp_path, **overrides)
+
+
+@pytest.mark.parametrize("master_key", [
+    None, "", "change-me", "not base64 at all!",
+    base64.urlsafe_b64encode(b"k" * 16).decode(),
+    base64.urlsafe_b64encode(b"k" * 33).decode(),
+    "k" * 32,
+], ids=["missing", "empty", "placeholder", "not-base64", "16-bytes", "33-bytes", "raw-text"])
+def test_app_refuses_to_start_without_a_valid_master_key(tmp_path: Path, master_key: str | None):
+    overrides: dict[str, Any] = {"SECRET_KEY": GOOD_SECRET}
+    if master_key is not None:
+        overrides["MASTER_KEY"] = master_key
+    with pytest.raises(ConfigError, match="MASTER_KEY"):
+        build(tmp_path, **overrides)
+
+
+def test_app_starts_with_real_secrets(tmp_path: Path):
+    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER)
+    assert app.config["SECRET_KEY"] == GOOD_SECRET
+    assert app.config["ENV"] == "production"
+    assert browser(app).get("/healthz").status_code == 200
+
+
+def test_secrets_from_the_environment_are_enough_to_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PORTAL_SECRET_KEY", GOOD_SECRET)
+    monkeypatch.setenv("PORTAL_MASTER_KEY", GOOD_MASTER)
+    app = build(tmp_path)
+    assert app.config["MASTER_KEY"] == GOOD_MASTER
+
+
+# --- layers -------------------------------------------------------------------------------
+
+
+def write_instance_config(instance: Path, **values: object) -> None:
+    instance.mkdir(parents=True, exist_ok=True)
+    lines = [f"{key} = {value!r}\n" for key, value in values.items()]
+    (instance / "config.py").write_text("".join(lines), encoding="utf-8")
+
+
+def test_environment_overrides_instance_file_which_overrides_defaults(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    write_instance_config(
+        tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER,
+        QUICK_EXIT_URL="https://weather.example/", STAFF_IDLE_MINUTES=10,
+        REAUTH_MINUTES=3, HTTPS=True,
+    )
+    monkeypatch.setenv("PORTAL_QUICK_EXIT_URL", "https://news.example/today")
+    monkeypatch.setenv("PORTAL_REAUTH_MINUTES", "7")
+    monkeypatch.setenv("PORTAL_HTTPS", "0")
+    monkeypatch.setenv("PORTAL_LOGIN_FAILURES_PER_MINUTE", "4")
+
+    app = build(tmp_path)
+    cfg = app.config
+    # Environment wins over the file, typed like the default.
+    assert cfg["QUICK_EXIT_URL"] == "https://news.example/today"
+    assert cfg["REAUTH_MINUTES"] == 7
+    assert cfg["HTTPS"] is False
+    assert cfg["LOGIN_FAILURES_PER_MINUTE"] == 4
+    # The file wins over the defaults.
+    assert cfg["STAFF_IDLE_MINUTES"] == 10
+    assert cfg["SECRET_KEY"] == GOOD_SECRET
+    # Defaults fill the rest.
+    assert cfg["FAMILY_IDLE_MINUTES"] == DEFAULTS["FAMILY_IDLE_MINUTES"] == 30
+    assert cfg["INVITATION_TTL_HOURS"] == 72
+    # The configured exit is what pages link to.
+    page = browser(app).text("/login")
+    assert '<a class="quick-exit" href="https://news.example/today"' in page
+
+
+def test_instance_file_overrides_defaults_when_no_variable_is_set(tmp_path: Path):
+    write_instance_config(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER,
+                          QUICK_EXIT_URL="https://weather.example/", ENV="development")
+    app = build(tmp_path)
+    assert app.config["QUICK_EXIT_URL"] == "https://weather.example/"
+    assert app.config["ENV"] == "development"
+    assert app.config["HTTPS"] is False
+
+
+def test_environment_can_supply_the_instance_path(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch):
+    write_instance_config(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER,
+                          PORTAL_NAME="Test Portal Name")
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.instance_path == str(tmp_path)
+    assert app.config["PORTAL_NAME"] == "Test Portal Name"
+
+
+# --- setup_instance -------------------------------------------------------------------------
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    return runpy.run_path(str(path))
+
+
+def test_setup_instance_writes_fresh_secrets_readable_only_by_the_owner(tmp_path: Path):
+    instance = tmp_path / "instance"
+    assert ensure_instance_config(instance) is True
+    target = instance / "config.py"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(instance.stat().st_mode) & 0o077 == 0
+
+    values = read_config(target)
+    assert len(base64.urlsafe_b64decode(values["MASTER_KEY"])) == 32
+    assert isinstance(values["SECRET_KEY"], str)
+    assert len(values["SECRET_KEY"]) >= 48
+    # The app starts from this file alone.
+    app = build(instance)
+    assert app.config["SECRET_KEY"] == values["SECRET_KEY"]
+    assert app.config["MASTER_KEY"] == values["MASTER_KEY"]
+
+
+def test_setup_instance_never_overwrites_existing_secrets(tmp_path: Path):
+    assert ensure_instance_config(tmp_path) is True
+    target = tmp_path / "config.py"
+    first = target.read_bytes()
+    assert ensure_instance_config(tmp_path) is False
+    assert target.read_bytes() == first
+
+    target.write_text(f"SECRET_KEY = {GOOD_SECRET!r}\n", encoding="utf-8")
+    assert ensure_instance_config(tmp_path) is False
+    assert target.read_text(encoding="utf-8") == f"SECRET_KEY = {GOOD_SECRET!r}\n"
+
+
+def test_setup_instance_makes_different_secrets_for_each_instance(tmp_path: Path):
+    ensure_instance_config(tmp_path / "one")
+    ensure_instance_config(tmp_path / "two")
+    one = read_config(tmp_path / "one" / "config.py")
+    two = read_config(tmp_path / "two" / "config.py")
+    assert one["SECRET_KEY"] != two["SECRET_KEY"]
+    assert one["MASTER_KEY"] != two["MASTER_KEY"]
+
+
+def test_setup_instance_module_can_be_run_with_a_directory(tmp_path: Path):
+    from portal.setup_instance import main
+
+    assert main(["setup_instance", str(tmp_path / "cli")]) == 0
+    assert (tmp_path / "cli" / "config.py").exists()
+    assert os.stat(tmp_path / "cli" / "config.py").st_mode & 0o077 == 0
+
+
+# --- HTTPS --------------------------------------------------------------------------------
+
+
+def test_with_https_the_session_cookie_is_secure_host_only_and_hsts_is_sent(tmp_path: Path):
+    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER, HTTPS=True)
+    client = browser(app)
+    response = client.get("/login", base_url="https://localhost")
+    assert response.status_code == 200
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    max_age = int(response.headers["Strict-Transport-Security"].split(";")[0].split("=")[1])
+    assert max_age >= 31536000
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-portal=")
+    parts = [p.strip().lower() for p in cookie.split(";")]
+    assert "secure" in parts
+    assert "httponly" in parts
+    assert "path=/" in parts
+    assert "samesite=lax" in parts
+    assert not any(p.startswith("domain=") for p in parts)
+    assert not any(p.startswith("expires=") or p.startswith("max-age=") for p in parts)
+    # Even errors carry HSTS.
+    assert "Strict-Transport-Security" in client.get("/nowhere",
+                                                      base_url="https://localhost").headers
+
+
+def test_without_https_no_hsts_and_no_secure_cookie(tmp_path: Path):
+    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER, HTTPS=False)
+    response = browser(app).get("/login")
+    assert response.status_code == 200
+    assert "Strict-Transport-Security" not in response.headers
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("portal=")
+    assert "secure" not in [p.strip().lower() for p in cookie.split(";")]
+
+
+def test_https_can_be_switched_on_from_the_environment(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PORTAL_HTTPS", "true")
+    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-portal"
+    assert "Strict-Transport-Security" in browser(app).get(
+        "/healthz", base_url="https://localhost").headers
