@@ -145,3 +145,15 @@ def test_changing_the_passphrase_ends_the_other_sessions(
     assert response.status_code == 302
     assert client.get("/").status_code == 200  # this session goes on
     assert another_client.get("/").status_code == 302  # the other one is gone
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(app: Flask, client: BrowserClient):
+    account = make_account(app, Role.FAMILY_MEMBER)
+    sign_in(client, account)
+    first = session_cookie(client)
+    sign_in(client, account)
+    assert replay(app, first) == 302
+    with app.app_context():
+        live = db.session.scalars(select(UserSession).where(
+            UserSession.user_id == account.id, UserSession.revoked_at.is_(None))).all()
+    assert len(live) == 1

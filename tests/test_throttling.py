@@ -8,6 +8,7 @@ from portal.models import Role
 from portal.web.extensions import limiter
 from tests.support.client import BrowserClient
 from tests.support.factories import Account, make_account
+from tests.support.journeys import sign_in
 
 LIMIT = 5
 
@@ -90,3 +91,12 @@ def test_second_factor_guesses_are_throttled_too(app: Flask, client: BrowserClie
     for _ in range(LIMIT):
         assert client.submit("/login/code", {"code": "000000"}).status_code == 200
     assert client.submit("/login/code", {"code": account.code()}).status_code == 429
+
+
+def test_re_authentication_guesses_are_throttled(app: Flask, client: BrowserClient):
+    account = make_account(app, Role.FAMILY_MEMBER)
+    sign_in(client, account)
+    for _ in range(LIMIT):
+        assert client.submit("/reauthenticate", {"passphrase": "a wrong guess"}).status_code == 200
+    right = client.submit("/reauthenticate", {"passphrase": account.passphrase})
+    assert right.status_code == 429

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 
 from flask import current_app, request
+from flask_login import current_user
 
 from portal.dependencies import crypto_kit
 
@@ -21,11 +22,10 @@ def account_key() -> str:
     return _keyed("login", username)
 
 
-def second_factor_key() -> str:
-    """The second-step throttle key: an HMAC of the account id waiting for its code."""
-    from flask_login import current_user
-
-    return _keyed("second-factor", str(getattr(current_user, "id", "")))
+def signed_in_account_key() -> str:
+    """For guesses made inside a session (the second-factor code, re-authentication):
+    an HMAC of the account id. Flask-Limiter scopes it per endpoint."""
+    return _keyed("signed-in", str(getattr(current_user, "id", "")))
 
 
 def login_limit() -> str:

@@ -16,7 +16,7 @@ from portal.web.auth.forms import LoginForm, ReauthenticateForm, SecondFactorFor
 from portal.web.authn import current_session, end_current_session, start_session
 from portal.web.extensions import limiter
 from portal.web.navigation import safe_next
-from portal.web.throttle import counts_as_failure, login_limit, second_factor_key
+from portal.web.throttle import counts_as_failure, login_limit, signed_in_account_key
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -42,7 +42,7 @@ def login() -> str | Response:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(login_limit, key_func=second_factor_key, methods=["POST"],
+@limiter.limit(login_limit, key_func=signed_in_account_key, methods=["POST"],
                deduct_when=counts_as_failure)
 def second_factor() -> str | Response:
     form = SecondFactorForm()
@@ -71,6 +71,8 @@ def logout() -> Response:
 
 
 @bp.route("/reauthenticate", methods=["GET", "POST"])
+@limiter.limit(login_limit, key_func=signed_in_account_key, methods=["POST"],
+               deduct_when=counts_as_failure)
 def reauthenticate() -> str | Response:
     form = ReauthenticateForm()
     if request.method == "GET":
