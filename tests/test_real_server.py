@@ -72,11 +72,9 @@ def test_development_server_logs_no_address_and_no_secret(tmp_path: Path):
                 break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.1)
-        for path in ("/login", "/no-such-page", "/invite/secret-token-in-the-url"):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5)
-            except urllib.error.HTTPError as error:
-                assert error.code in (404,)
+        statuses = [status_of(f"http://127.0.0.1:{port}{path}")
+                    for path in ("/login", "/no-such-page", "/invite/secret-token-in-the-url")]
+        assert statuses == [200, 404, 404]
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=10)
