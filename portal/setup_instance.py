@@ -16,8 +16,16 @@ DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 
 
 def ensure_instance_config(instance_dir: Path) -> bool:
-    """Write config.py (mode 0600) unless it exists; True when it was written."""
+    """Write config.py (mode 0600) unless it exists; True when it was written.
+
+    Also makes the folder private (0700) and creates the embedded SQLite database
+    file as 0600 before SQLite would create it world-readable.
+    """
     instance_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    instance_dir.chmod(0o700)
+    database = instance_dir / "portal.sqlite3"
+    if not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     target = instance_dir / "config.py"
     if target.exists():
         return False

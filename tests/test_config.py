@@ -15,6 +15,7 @@ from flask import Flask
 
 from portal import create_app
 from portal.config import DEFAULTS, ConfigError
+from portal.models import db
 from portal.setup_instance import ensure_instance_config
 from tests.support.client import BrowserClient
 
@@ -240,3 +241,18 @@ def test_https_can_be_switched_on_from_the_environment(tmp_path: Path,
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-portal"
     assert "Strict-Transport-Security" in browser(app).get(
         "/healthz", base_url="https://localhost").headers
+
+
+def test_setup_instance_makes_an_existing_folder_private_and_the_database_0600(tmp_path: Path):
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o755)
+    ensure_instance_config(instance)
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    database = instance / "portal.sqlite3"
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    master_key = read_config(instance / "config.py")["MASTER_KEY"]
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance),
+                      "SECRET_KEY": "s" * 40, "MASTER_KEY": master_key})
+    with app.app_context():
+        db.create_all()
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600  # SQLite kept our mode
