@@ -51,6 +51,7 @@ class AuditAction(StrEnum):
     USER_DEACTIVATED = "user.deactivated"
     USER_REACTIVATED = "user.reactivated"
     ACCESS_DENIED = "access.denied"
+    KEYS_ROTATED = "keys.rotated"
 
 
 class Outcome(StrEnum):

@@ -41,7 +41,7 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     passphrase_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # TOTP secret, sealed by the envelope cipher (context "user:<id>:totp").
+    # TOTP secret, sealed by the envelope cipher (see portal/models/sealed.py).
     totp_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_enrolled_at: Mapped[datetime | None]
     # Highest TOTP time step accepted so far: a code at or below it is a replay.

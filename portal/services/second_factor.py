@@ -17,6 +17,7 @@ from portal.crypto.tokens import (
 )
 from portal.localization import normalize_digits
 from portal.models import RecoveryCode, User, db, utcnow
+from portal.models.sealed import sealed_context
 from portal.services.errors import ValidationFailed
 from portal.services.sessions import revoke_all_sessions
 
@@ -27,7 +28,7 @@ RECOVERY_CODE_COUNT = 10
 
 
 def _context(user: User) -> str:
-    return f"user:{user.id}:totp"
+    return sealed_context("users", user.id, "totp_secret_sealed")
 
 
 def pending_secret(kit: CryptoKit, user: User) -> str:

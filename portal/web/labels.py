@@ -41,6 +41,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     AuditAction.USER_DEACTIVATED: _l("Account deactivated"),
     AuditAction.USER_REACTIVATED: _l("Account reactivated"),
     AuditAction.ACCESS_DENIED: _l("Access denied"),
+    AuditAction.KEYS_ROTATED: _l("Encryption keys rotated"),
 }
 
 

@@ -11,6 +11,7 @@ from flask import Flask
 
 from portal.dependencies import crypto_kit
 from portal.models import Role, User, db, utcnow
+from portal.models.sealed import sealed_context
 from portal.services.accounts import create_user
 
 _serial = count(1)
@@ -59,8 +60,8 @@ def make_account(app: Flask, role: Role, *, second_factor: bool | None = None,
         if with_totp:
             secret = pyotp.random_base32()
             ISSUED_TOTP_SECRETS.add(secret)
-            user.totp_secret_sealed = crypto_kit().cipher.seal(secret.encode(),
-                                                               f"user:{user.id}:totp")
+            user.totp_secret_sealed = crypto_kit().cipher.seal(
+                secret.encode(), sealed_context("users", user.id, "totp_secret_sealed"))
             user.totp_enrolled_at = utcnow()
         db.session.commit()
         return Account(user.id, user.username, passphrase, role, secret)
