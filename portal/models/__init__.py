@@ -3,8 +3,24 @@
 from portal.models.accounts import Invitation, RecoveryCode, Role, User, UserSession
 from portal.models.audit import AuditChainHead, AuditEvent
 from portal.models.base import Base, db, utcnow
+from portal.models.families import Assignment, Family, FamilyMembership, Person, Victim
+from portal.models.incidents import (
+    AuthorityReport,
+    ConsentRecord,
+    Incident,
+    IncidentAgency,
+    IncidentHarm,
+    IncidentLink,
+    IncidentMessage,
+    IncidentRevision,
+    IncidentTypeTerm,
+    LegalTag,
+    SearchToken,
+)
 
 __all__ = [
-    "AuditChainHead", "AuditEvent", "Base", "Invitation", "RecoveryCode", "Role",
-    "User", "UserSession", "db", "utcnow",
+    "Assignment", "AuditChainHead", "AuditEvent", "AuthorityReport", "Base", "ConsentRecord",
+    "Family", "FamilyMembership", "Incident", "IncidentAgency", "IncidentHarm", "IncidentLink",
+    "IncidentMessage", "IncidentRevision", "IncidentTypeTerm", "Invitation", "LegalTag", "Person",
+    "RecoveryCode", "Role", "SearchToken", "User", "UserSession", "Victim", "db", "utcnow",
 ]

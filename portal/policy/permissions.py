@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from portal.models import Invitation, Role, User, UserSession
+from portal.models import (
+    Family,
+    Incident,
+    IncidentTypeTerm,
+    Invitation,
+    Person,
+    Role,
+    User,
+    UserSession,
+    Victim,
+)
+from portal.models.vocabulary import IncidentStatus
 
 
 class Permission(StrEnum):
@@ -19,20 +30,39 @@ class Permission(StrEnum):
     INVITATION_REVOKE = "invitation:revoke"
     USER_MANAGE = "user:manage"
     AUDIT_READ = "audit:read"
+    REGISTER_MANAGE = "register:manage"  # victims register, family files, assignments, taxonomy
+    FAMILY_READ = "family:read"
+    PERSON_MANAGE = "person:manage"
+    INCIDENT_CREATE = "incident:create"
+    INCIDENT_READ = "incident:read"
+    INCIDENT_AMEND = "incident:amend"
+    INCIDENT_DISCUSS = "incident:discuss"
+    INCIDENT_REVIEW = "incident:review"
+    LEGAL_TAG_CONFIRM = "legal_tag:confirm"
+    WORKSPACE_USE = "workspace:use"
 
 
 _EVERYONE = frozenset({Permission.ACCOUNT_USE})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.FAMILY_MEMBER: _EVERYONE,
-    Role.ADVOCATE: _EVERYONE | {Permission.INVITATION_CREATE, Permission.INVITATION_REVOKE},
-    Role.LEGAL_REVIEWER: _EVERYONE,
+    Role.FAMILY_MEMBER: _EVERYONE | {
+        Permission.FAMILY_READ, Permission.PERSON_MANAGE, Permission.INCIDENT_CREATE,
+        Permission.INCIDENT_READ, Permission.INCIDENT_AMEND, Permission.INCIDENT_DISCUSS,
+    },
+    Role.ADVOCATE: _EVERYONE | {
+        Permission.INVITATION_CREATE, Permission.INVITATION_REVOKE, Permission.FAMILY_READ,
+        Permission.PERSON_MANAGE, Permission.INCIDENT_READ, Permission.INCIDENT_DISCUSS,
+        Permission.INCIDENT_REVIEW, Permission.WORKSPACE_USE,
+    },
+    # Legal reviewers read incidents through the dossiers sent to them (a later issue).
+    Role.LEGAL_REVIEWER: _EVERYONE | {Permission.LEGAL_TAG_CONFIRM},
     # Admins run the portal; they do not read narratives or evidence by default.
     Role.ADMIN: _EVERYONE | {
         Permission.INVITATION_CREATE,
         Permission.INVITATION_REVOKE,
         Permission.USER_MANAGE,
         Permission.AUDIT_READ,
+        Permission.REGISTER_MANAGE,
     },
 }
 
@@ -74,7 +104,48 @@ def can(user: User, permission: Permission, obj: object | None = None) -> bool:
     if isinstance(obj, User):
         # An admin cannot demote or deactivate themselves: the portal must keep an admin.
         return permission is Permission.USER_MANAGE and obj.id != user.id
+    if isinstance(obj, Victim | IncidentTypeTerm):
+        return permission is Permission.REGISTER_MANAGE
+    if isinstance(obj, Family):
+        return _may_touch_family(user, permission, obj)
+    if isinstance(obj, Person):
+        return _may_touch_family(user, permission, obj.family)
+    if isinstance(obj, Incident):
+        return _may_touch_incident(user, permission, obj)
     return False
+
+
+def is_member(user: User, family: Family) -> bool:
+    return any(m.user_id == user.id for m in family.memberships)
+
+
+def is_assigned(user: User, family: Family) -> bool:
+    return any(a.advocate_id == user.id for a in family.assignments)
+
+
+def _may_touch_family(user: User, permission: Permission, family: Family) -> bool:
+    if permission is Permission.REGISTER_MANAGE:
+        return True
+    if permission in (Permission.FAMILY_READ, Permission.PERSON_MANAGE,
+                      Permission.INCIDENT_CREATE):
+        return is_member(user, family) or (
+            permission is not Permission.INCIDENT_CREATE and is_assigned(user, family))
+    return False
+
+
+def _may_touch_incident(user: User, permission: Permission, incident: Incident) -> bool:
+    """Family members see and amend their own reports; assigned advocates review them."""
+    own = incident.reporter_id == user.id and is_member(user, incident.family)
+    # Drafts are the reporter's unfinished work: advocates see what was submitted.
+    assigned = (user.role is Role.ADVOCATE and incident.status is not IncidentStatus.DRAFT
+                and is_assigned(user, incident.family))
+    rules = {
+        Permission.INCIDENT_READ: own or assigned,
+        Permission.INCIDENT_AMEND: own,
+        Permission.INCIDENT_DISCUSS: own or assigned,
+        Permission.INCIDENT_REVIEW: assigned,
+    }
+    return rules.get(permission, False)
 
 
 def _may_touch_invitation(user: User, permission: Permission, invitation: Invitation) -> bool:

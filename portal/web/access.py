@@ -66,6 +66,18 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "admin.set_active": Access(Permission.USER_MANAGE),
     "admin.reset_second_factor": Access(Permission.USER_MANAGE),
     "admin.audit": Access(Permission.AUDIT_READ),
+    # The victims register, family files, assignments and the incident taxonomy (admins).
+    "register.victims": Access(Permission.REGISTER_MANAGE),
+    "register.new_victim": Access(Permission.REGISTER_MANAGE),
+    "register.edit_victim": Access(Permission.REGISTER_MANAGE),
+    "register.families": Access(Permission.REGISTER_MANAGE),
+    "register.new_family": Access(Permission.REGISTER_MANAGE),
+    "register.family": Access(Permission.REGISTER_MANAGE),
+    "register.family_victims": Access(Permission.REGISTER_MANAGE),
+    "register.add_member": Access(Permission.REGISTER_MANAGE),
+    "register.assign_advocate": Access(Permission.REGISTER_MANAGE),
+    "register.unassign_advocate": Access(Permission.REGISTER_MANAGE),
+    "register.taxonomy": Access(Permission.REGISTER_MANAGE),
 }
 
 # Where a signed-in person is sent when their stage does not allow the endpoint.
