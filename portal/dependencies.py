@@ -20,7 +20,10 @@ def install(app: Flask) -> None:
     argon2 = Argon2Params(time_cost=cfg["ARGON2_TIME_COST"],
                           memory_cost_kib=cfg["ARGON2_MEMORY_KIB"],
                           parallelism=cfg["ARGON2_PARALLELISM"])
-    app.extensions[_KIT] = CryptoKit.from_master_key(cfg["MASTER_KEY"], argon2)
+    app.extensions[_KIT] = CryptoKit.from_keys(
+        master_key_b64=cfg["MASTER_KEY"], master_key_id=cfg["MASTER_KEY_ID"],
+        retired_master_keys=cfg["RETIRED_MASTER_KEYS"], index_key_b64=cfg["INDEX_KEY"],
+        argon2=argon2)
     app.extensions[_POLICY] = SessionPolicy(
         staff_idle=timedelta(minutes=cfg["STAFF_IDLE_MINUTES"]),
         family_idle=timedelta(minutes=cfg["FAMILY_IDLE_MINUTES"]),

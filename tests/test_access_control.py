@@ -16,7 +16,7 @@ from portal.policy.permissions import ROLE_PERMISSIONS
 from portal.web.access import PUBLIC, Stage, access_rule
 from tests.conftest import app_config, table_counts
 from tests.support.client import BrowserClient
-from tests.support.factories import Account, make_account
+from tests.support.factories import Account, build_family_world, make_account
 from tests.support.journeys import sign_in
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -66,8 +66,10 @@ def _object_ids(app: Flask, owner: Account) -> dict[str, int]:
                                 display_name="Probe", invited_by_id=owner.id,
                                 expires_at=utcnow())
         db.session.add(invitation)
+        world = build_family_world(owner.id)
         db.session.commit()
-        return {"user_id": owner.id, "invitation_id": invitation.id, "token": 0}
+        return {"user_id": owner.id, "invitation_id": invitation.id, "token": 0,
+                "advocate_id": owner.id, "number": 1, **world}
 
 
 def test_anonymous_visitor_is_sent_to_login_from_every_protected_route(

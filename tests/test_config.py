@@ -4,6 +4,7 @@ secrets from setup_instance, and HTTPS-only cookies and HSTS when HTTPS is on.""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import runpy
 import stat
@@ -15,12 +16,16 @@ from flask import Flask
 
 from portal import create_app
 from portal.config import DEFAULTS, ConfigError
+from portal.dependencies import crypto_kit
 from portal.models import db
 from portal.setup_instance import ensure_instance_config
 from tests.support.client import BrowserClient
 
 GOOD_SECRET = "s" * 20 + "-a-real-random-secret-key-0123456789"
 GOOD_MASTER = base64.urlsafe_b64encode(b"m" * 32).decode()
+GOOD_INDEX = base64.urlsafe_b64encode(b"n" * 32).decode()
+GOOD_RETIRED = base64.urlsafe_b64encode(b"r" * 32).decode()
+KEYS = {"MASTER_KEY": GOOD_MASTER, "INDEX_KEY": GOOD_INDEX}
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +56,7 @@ def browser(app: Flask) -> BrowserClient:
 ], ids=["missing", "empty", "placeholder", "placeholder-upper", "changeme", "dev", "secret",
         "too-short", "not-text"])
 def test_app_refuses_to_start_without_a_real_secret_key(tmp_path: Path, secret_key: object):
-    overrides: dict[str, Any] = {"MASTER_KEY": GOOD_MASTER}
+    overrides: dict[str, Any] = dict(KEYS)
     if secret_key is not None:
         overrides["SECRET_KEY"] = secret_key
     with pytest.raises(ConfigError, match="SECRET_KEY"):
@@ -65,7 +70,7 @@ def test_app_refuses_to_start_without_a_real_secret_key(tmp_path: Path, secret_k
     "k" * 32,
 ], ids=["missing", "empty", "placeholder", "not-base64", "16-bytes", "33-bytes", "raw-text"])
 def test_app_refuses_to_start_without_a_valid_master_key(tmp_path: Path, master_key: str | None):
-    overrides: dict[str, Any] = {"SECRET_KEY": GOOD_SECRET}
+    overrides: dict[str, Any] = {"SECRET_KEY": GOOD_SECRET, "INDEX_KEY": GOOD_INDEX}
     if master_key is not None:
         overrides["MASTER_KEY"] = master_key
     with pytest.raises(ConfigError, match="MASTER_KEY"):
@@ -73,7 +78,7 @@ def test_app_refuses_to_start_without_a_valid_master_key(tmp_path: Path, master_
 
 
 def test_app_starts_with_real_secrets(tmp_path: Path):
-    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER)
+    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, **KEYS)
     assert app.config["SECRET_KEY"] == GOOD_SECRET
     assert app.config["ENV"] == "production"
     assert browser(app).get("/healthz").status_code == 200
@@ -83,8 +88,76 @@ def test_secrets_from_the_environment_are_enough_to_start(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PORTAL_SECRET_KEY", GOOD_SECRET)
     monkeypatch.setenv("PORTAL_MASTER_KEY", GOOD_MASTER)
+    monkeypatch.setenv("PORTAL_INDEX_KEY", GOOD_INDEX)
     app = build(tmp_path)
     assert app.config["MASTER_KEY"] == GOOD_MASTER
+    assert app.config["INDEX_KEY"] == GOOD_INDEX
+    assert app.config["MASTER_KEY_ID"] == "k1"
+    assert app.config["RETIRED_MASTER_KEYS"] == {}
+
+
+@pytest.mark.parametrize("index_key", [
+    None, "", "change-me", "not base64 at all!",
+    base64.urlsafe_b64encode(b"i" * 16).decode(),
+    base64.urlsafe_b64encode(b"i" * 33).decode(),
+    "i" * 32,
+], ids=["missing", "empty", "placeholder", "not-base64", "16-bytes", "33-bytes", "raw-text"])
+def test_app_refuses_to_start_without_a_valid_index_key(tmp_path: Path, index_key: str | None):
+    overrides: dict[str, Any] = {"SECRET_KEY": GOOD_SECRET, "MASTER_KEY": GOOD_MASTER}
+    if index_key is not None:
+        overrides["INDEX_KEY"] = index_key
+    with pytest.raises(ConfigError, match="INDEX_KEY") as refused:
+        build(tmp_path, **overrides)
+    if index_key:
+        assert index_key not in str(refused.value)
+
+
+def test_retired_master_keys_come_from_the_environment_as_json(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PORTAL_RETIRED_MASTER_KEYS", json.dumps({"k1": GOOD_RETIRED}))
+    monkeypatch.setenv("PORTAL_MASTER_KEY_ID", "k2")
+    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, **KEYS)
+    assert app.config["RETIRED_MASTER_KEYS"] == {"k1": GOOD_RETIRED}
+    assert app.config["MASTER_KEY_ID"] == "k2"
+    with app.app_context():
+        cipher = crypto_kit().cipher
+    assert cipher.active_key_id == "k2"
+    assert cipher.key_ids == ("k1", "k2")
+
+
+@pytest.mark.parametrize("raw", ["{not json", "[1, 2]", '"k1"'],
+                         ids=["not-json", "a-list", "a-string"])
+def test_retired_master_keys_from_the_environment_must_be_a_json_object(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raw: str):
+    monkeypatch.setenv("PORTAL_RETIRED_MASTER_KEYS", raw)
+    with pytest.raises(ConfigError, match="PORTAL_RETIRED_MASTER_KEYS"):
+        build(tmp_path, SECRET_KEY=GOOD_SECRET, **KEYS)
+
+
+@pytest.mark.parametrize(("retired", "active_id", "problem"), [
+    ({"k1": "change-me"}, "k2", "'k1' is invalid"),
+    ({"k1": base64.urlsafe_b64encode(b"r" * 16).decode()}, "k2", "'k1' is invalid"),
+    ({"k1": 42}, "k2", "'k1' is invalid"),
+    ({"bad id!": GOOD_RETIRED}, "k2", "key id is invalid"),
+    ({"k2": GOOD_RETIRED}, "k2", "also MASTER_KEY_ID"),
+    ({"k1": GOOD_MASTER}, "k2", "same as MASTER_KEY"),
+    ("k1", "k2", "must map key ids"),
+], ids=["placeholder", "16-bytes", "not-text", "bad-id", "id-is-active", "same-as-active",
+        "not-a-mapping"])
+def test_app_refuses_to_start_with_an_invalid_retired_master_key(
+        tmp_path: Path, retired: object, active_id: str, problem: str):
+    with pytest.raises(ConfigError, match="RETIRED_MASTER_KEYS") as refused:
+        build(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY_ID=active_id,
+              RETIRED_MASTER_KEYS=retired, **KEYS)
+    assert problem in str(refused.value)
+    assert GOOD_MASTER not in str(refused.value)
+    assert GOOD_RETIRED not in str(refused.value)
+
+
+@pytest.mark.parametrize("key_id", ["", "k 2", "k" * 33, 2], ids=["empty", "space", "long", "int"])
+def test_app_refuses_to_start_with_an_invalid_master_key_id(tmp_path: Path, key_id: object):
+    with pytest.raises(ConfigError, match="MASTER_KEY_ID"):
+        build(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY_ID=key_id, **KEYS)
 
 
 # --- layers -------------------------------------------------------------------------------
@@ -99,7 +172,7 @@ def write_instance_config(instance: Path, **values: object) -> None:
 def test_environment_overrides_instance_file_which_overrides_defaults(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     write_instance_config(
-        tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER,
+        tmp_path, SECRET_KEY=GOOD_SECRET, **KEYS,
         QUICK_EXIT_URL="https://weather.example/", STAFF_IDLE_MINUTES=10,
         REAUTH_MINUTES=3, HTTPS=True,
     )
@@ -127,7 +200,7 @@ def test_environment_overrides_instance_file_which_overrides_defaults(
 
 
 def test_instance_file_overrides_defaults_when_no_variable_is_set(tmp_path: Path):
-    write_instance_config(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER,
+    write_instance_config(tmp_path, SECRET_KEY=GOOD_SECRET, **KEYS,
                           QUICK_EXIT_URL="https://weather.example/", ENV="development")
     app = build(tmp_path)
     assert app.config["QUICK_EXIT_URL"] == "https://weather.example/"
@@ -137,7 +210,7 @@ def test_instance_file_overrides_defaults_when_no_variable_is_set(tmp_path: Path
 
 def test_environment_can_supply_the_instance_path(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch):
-    write_instance_config(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER,
+    write_instance_config(tmp_path, SECRET_KEY=GOOD_SECRET, **KEYS,
                           PORTAL_NAME="Test Portal Name")
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
@@ -161,12 +234,15 @@ def test_setup_instance_writes_fresh_secrets_readable_only_by_the_owner(tmp_path
 
     values = read_config(target)
     assert len(base64.urlsafe_b64decode(values["MASTER_KEY"])) == 32
+    assert len(base64.urlsafe_b64decode(values["INDEX_KEY"])) == 32
+    assert values["INDEX_KEY"] != values["MASTER_KEY"]
     assert isinstance(values["SECRET_KEY"], str)
     assert len(values["SECRET_KEY"]) >= 48
     # The app starts from this file alone.
     app = build(instance)
     assert app.config["SECRET_KEY"] == values["SECRET_KEY"]
     assert app.config["MASTER_KEY"] == values["MASTER_KEY"]
+    assert app.config["INDEX_KEY"] == values["INDEX_KEY"]
 
 
 def test_setup_instance_never_overwrites_existing_secrets(tmp_path: Path):
@@ -188,6 +264,7 @@ def test_setup_instance_makes_different_secrets_for_each_instance(tmp_path: Path
     two = read_config(tmp_path / "two" / "config.py")
     assert one["SECRET_KEY"] != two["SECRET_KEY"]
     assert one["MASTER_KEY"] != two["MASTER_KEY"]
+    assert one["INDEX_KEY"] != two["INDEX_KEY"]
 
 
 def test_setup_instance_module_can_be_run_with_a_directory(tmp_path: Path):
@@ -202,7 +279,7 @@ def test_setup_instance_module_can_be_run_with_a_directory(tmp_path: Path):
 
 
 def test_with_https_the_session_cookie_is_secure_host_only_and_hsts_is_sent(tmp_path: Path):
-    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER, HTTPS=True)
+    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, **KEYS, HTTPS=True)
     client = browser(app)
     response = client.get("/login", base_url="https://localhost")
     assert response.status_code == 200
@@ -224,7 +301,7 @@ def test_with_https_the_session_cookie_is_secure_host_only_and_hsts_is_sent(tmp_
 
 
 def test_without_https_no_hsts_and_no_secure_cookie(tmp_path: Path):
-    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER, HTTPS=False)
+    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, **KEYS, HTTPS=False)
     response = browser(app).get("/login")
     assert response.status_code == 200
     assert "Strict-Transport-Security" not in response.headers
@@ -236,7 +313,7 @@ def test_without_https_no_hsts_and_no_secure_cookie(tmp_path: Path):
 def test_https_can_be_switched_on_from_the_environment(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PORTAL_HTTPS", "true")
-    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, MASTER_KEY=GOOD_MASTER)
+    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, **KEYS)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-portal"
     assert "Strict-Transport-Security" in browser(app).get(

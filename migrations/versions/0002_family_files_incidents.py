@@ -103,11 +103,10 @@ def upgrade():
     sa.ForeignKeyConstraint(['family_id'], ['families.id'], name=op.f('fk_family_memberships_family_id_families')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_family_memberships_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_family_memberships')),
-    sa.UniqueConstraint('family_id', 'user_id', name=op.f('uq_family_memberships_family_id'))
+    sa.UniqueConstraint('user_id', name=op.f('uq_family_memberships_user_id'))
     )
     with op.batch_alter_table('family_memberships', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_family_memberships_family_id'), ['family_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_family_memberships_user_id'), ['user_id'], unique=False)
 
     op.create_table('family_victims',
     sa.Column('family_id', sa.Integer(), nullable=False),
@@ -201,6 +200,7 @@ def upgrade():
     sa.Column('incident_id', sa.Integer(), nullable=False),
     sa.Column('authority', sa.Enum('rcmp', 'police', 'other', name='authority', native_enum=False, length=40), nullable=False),
     sa.Column('reported_on', sa.Date(), nullable=True),
+    sa.Column('reported_on_text', sa.String(length=80), nullable=False),
     sa.Column('reference_sealed', sa.LargeBinary(), nullable=True),
     sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_authority_reports_incident_id_incidents')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_authority_reports'))
@@ -387,7 +387,6 @@ def downgrade():
     op.drop_table('incidents')
     op.drop_table('family_victims')
     with op.batch_alter_table('family_memberships', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_family_memberships_user_id'))
         batch_op.drop_index(batch_op.f('ix_family_memberships_family_id'))
 
     op.drop_table('family_memberships')

@@ -1,4 +1,4 @@
-"""Command-line tools (`flask users|audit|demo ...`): the second edge beside the web layer."""
+"""Command-line tools (`flask users|audit|demo|keys ...`): the second edge beside the web layer."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from flask import Flask
 
 from portal.cli.audit import audit_cli
 from portal.cli.demo import demo_cli
+from portal.cli.keys import keys_cli
 from portal.cli.users import users_cli
 
 
 def register_cli(app: Flask) -> None:
-    for group in (users_cli, audit_cli, demo_cli):
+    for group in (users_cli, audit_cli, demo_cli, keys_cli):
         app.cli.add_command(group)

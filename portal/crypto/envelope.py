@@ -5,7 +5,8 @@ with AES-256-GCM under a master key; the value is encrypted with AES-256-GCM
 under the data key. Both encryptions authenticate the associated data
 ``version || key-id length || key id || context`` so a sealed value only
 opens under the same master key id and the same ``context`` (e.g.
-``"user:42:totp_secret"``): a value copied to another row or column fails.
+``"users:42:totp_secret_sealed"``, see portal/models/sealed.py): a value copied
+to another row or column fails.
 
 Sealed layout (all lengths in bytes)::
 
@@ -131,25 +132,32 @@ def generate_master_key_b64() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii")
 
 
-def derive_subkey(master: MasterKey, purpose: str) -> bytes:
+def derive_subkey(master: MasterKey | bytes, purpose: str) -> bytes:
     """Derive a 32-byte key for ``purpose`` with HKDF-SHA256 (info=purpose).
 
-    Lets one configured secret feed several independent uses (recovery-code
-    HMAC, rate-limit keys...) without any two uses sharing a key. Distinct
+    Lets one configured secret (the portal's INDEX_KEY, given as raw bytes)
+    feed several independent uses (recovery-code HMAC, rate-limit keys, the
+    blind search index...) without any two uses sharing a key. Distinct
     purposes give computationally independent keys.
 
     Raises:
-        ValueError: if ``purpose`` is empty.
+        ValueError: if ``purpose`` is empty or raw key bytes are not 32 bytes.
     """
     if not purpose:
         raise ValueError("purpose must be a non-empty string")
+    if isinstance(master, MasterKey):
+        material = master.key
+    elif isinstance(master, (bytes, bytearray)) and len(master) == KEY_BYTES:
+        material = bytes(master)
+    else:
+        raise ValueError(f"key material must be exactly {KEY_BYTES} bytes")
     hkdf = HKDF(
         algorithm=hashes.SHA256(),
         length=KEY_BYTES,
         salt=None,
         info=purpose.encode("utf-8"),
     )
-    return hkdf.derive(master.key)
+    return hkdf.derive(material)
 
 
 def _aad(key_id_bytes: bytes, context: str) -> bytes:
@@ -227,6 +235,39 @@ class EnvelopeCipher:
             )
         )
 
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """Every configured key id (the active one and the retired ones), sorted."""
+        return tuple(sorted(self._keys))
+
+    def key_id_of(self, sealed: bytes) -> str:
+        """The id of the master key that wrapped ``sealed``, read from its header.
+
+        Parses only; does not authenticate (the id may be forged or unknown).
+
+        Raises:
+            DecryptionError: if ``sealed`` is truncated, of an unsupported
+                version or its key id is malformed.
+            TypeError: if ``sealed`` is not bytes.
+        """
+        key_id, _pos = _parse_header(_as_bytes(sealed))
+        return key_id
+
+    def rewrap(self, sealed: bytes, context: str) -> bytes:
+        """Return ``sealed``'s plaintext sealed anew under the active key, same ``context``.
+
+        The format binds the key id into the associated data of both the wrapped
+        data key and the payload, so the data key cannot just be re-wrapped:
+        rewrap is :meth:`open` then :meth:`seal` (a fresh data key and nonces).
+        The plaintext exists only transiently in memory.
+
+        Raises:
+            DecryptionError: if ``sealed`` does not open under ``context`` (see
+                :meth:`open`); nothing is returned then.
+            TypeError: if ``sealed`` is not bytes or ``context`` not a str.
+        """
+        return self.seal(self.open(sealed, context), context)
+
     def open(self, sealed: bytes, context: str) -> bytes:
         """Decrypt a value produced by :meth:`seal` with the same ``context``.
 
@@ -237,25 +278,10 @@ class EnvelopeCipher:
                 id, wrong context or any modification of the sealed bytes.
             TypeError: if ``sealed`` is not bytes or ``context`` not a str.
         """
-        if not isinstance(sealed, (bytes, bytearray, memoryview)):
-            raise TypeError("sealed must be bytes")
+        blob = _as_bytes(sealed)
         if not isinstance(context, str):
             raise TypeError("context must be a str")
-        blob = bytes(sealed)
-        if len(blob) < 2:
-            raise DecryptionError("sealed value is truncated")
-        if blob[0] != FORMAT_VERSION:
-            raise DecryptionError("unsupported sealed value version")
-        kid_len = blob[1]
-        pos = 2
-        kid = blob[pos : pos + kid_len]
-        pos += kid_len
-        if len(blob) < pos + NONCE_BYTES + WRAPPED_KEY_BYTES + NONCE_BYTES + TAG_BYTES:
-            raise DecryptionError("sealed value is truncated")
-        try:
-            key_id = kid.decode("ascii")
-        except UnicodeDecodeError:
-            raise DecryptionError("malformed key id") from None
+        key_id, pos = _parse_header(blob)
         master = self._keys.get(key_id)
         if master is None:
             raise DecryptionError(f"unknown master key id {key_id!r}")
@@ -266,9 +292,35 @@ class EnvelopeCipher:
         payload_nonce = blob[pos : pos + NONCE_BYTES]
         pos += NONCE_BYTES
         ciphertext = blob[pos:]
-        aad = _aad(kid, context)
+        aad = _aad(key_id.encode("ascii"), context)
         try:
             data_key = AESGCM(master.key).decrypt(wrap_nonce, wrapped, aad)
             return AESGCM(data_key).decrypt(payload_nonce, ciphertext, aad)
         except InvalidTag:
             raise DecryptionError("sealed value failed authentication") from None
+
+
+def _as_bytes(sealed: object) -> bytes:
+    if not isinstance(sealed, (bytes, bytearray, memoryview)):
+        raise TypeError("sealed must be bytes")
+    return bytes(sealed)
+
+
+def _parse_header(blob: bytes) -> tuple[str, int]:
+    """The key id and the offset just after it; DecryptionError on a malformed header."""
+    if len(blob) < 2:
+        raise DecryptionError("sealed value is truncated")
+    if blob[0] != FORMAT_VERSION:
+        raise DecryptionError("unsupported sealed value version")
+    kid_len = blob[1]
+    pos = 2 + kid_len
+    kid = blob[2:pos]
+    if len(blob) < pos + NONCE_BYTES + WRAPPED_KEY_BYTES + NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError("sealed value is truncated")
+    try:
+        key_id = kid.decode("ascii")
+    except UnicodeDecodeError:
+        raise DecryptionError("malformed key id") from None
+    if _KEY_ID_RE.fullmatch(key_id) is None:
+        raise DecryptionError("malformed key id")
+    return key_id, pos

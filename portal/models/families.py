@@ -58,11 +58,11 @@ class FamilyMembership(Base):
     """A family-member account belonging to a family file."""
 
     __tablename__ = "family_memberships"
-    __table_args__ = (UniqueConstraint("family_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Unique: a family-member account belongs to one family file at most.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     family: Mapped[Family] = relationship(back_populates="memberships")

@@ -168,6 +168,7 @@ class AuthorityReport(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
     authority: Mapped[Authority] = mapped_column(enum_column(Authority, "authority"))
     reported_on: Mapped[date | None] = mapped_column(Date)
+    reported_on_text: Mapped[str] = mapped_column(String(80), default="")
     reference_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import LazyString
 
 
@@ -24,3 +26,15 @@ class PermissionDenied(DomainError):
 
 class ValidationFailed(DomainError):
     """The input breaks a rule; `field` names the form field it belongs to."""
+
+
+class InvalidFields(DomainError):
+    """Several fields are wrong at once: `errors` maps each field to its message.
+
+    Long forms show every problem in one go rather than one per submission.
+    """
+
+    def __init__(self, errors: Mapping[str, LazyString | str]) -> None:
+        first = next(iter(errors.values()))
+        super().__init__(first, field=next(iter(errors)))
+        self.errors = dict(errors)

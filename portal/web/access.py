@@ -78,6 +78,29 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "register.assign_advocate": Access(Permission.REGISTER_MANAGE),
     "register.unassign_advocate": Access(Permission.REGISTER_MANAGE),
     "register.taxonomy": Access(Permission.REGISTER_MANAGE),
+    # Reports (incidents). Each view also checks the incident itself (404 outside scope).
+    "reports.mine": Access(Permission.INCIDENT_CREATE),
+    "reports.new": Access(Permission.INCIDENT_CREATE),
+    "reports.edit": Access(Permission.INCIDENT_AMEND),
+    "reports.view": Access(Permission.INCIDENT_READ),
+    "reports.receipt": Access(Permission.INCIDENT_AMEND),
+    "reports.history": Access(Permission.INCIDENT_READ),
+    "reports.revision": Access(Permission.INCIDENT_READ),
+    "reports.thread": Access(Permission.INCIDENT_DISCUSS),
+    "reports.consent": Access(Permission.INCIDENT_AMEND),
+    "reports.withdraw_consent": Access(Permission.INCIDENT_AMEND),
+    "reports.review": Access(Permission.INCIDENT_REVIEW),
+    "reports.link": Access(Permission.INCIDENT_REVIEW),
+    "reports.suggest_tag": Access(Permission.INCIDENT_REVIEW),
+    # The family file as its members and advocates see it.
+    "families.overview": Access(Permission.FAMILY_READ),
+    "families.new_person": Access(Permission.PERSON_MANAGE),
+    "families.person": Access(Permission.PERSON_MANAGE),
+    "families.person_consent": Access(Permission.PERSON_MANAGE),
+    "families.withdraw_person_consent": Access(Permission.PERSON_MANAGE),
+    # The advocate's workspace.
+    "workspace.incidents": Access(Permission.WORKSPACE_USE),
+    "workspace.statistics": Access(Permission.WORKSPACE_USE),
 }
 
 # Where a signed-in person is sent when their stage does not allow the endpoint.

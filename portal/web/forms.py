@@ -6,8 +6,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, StringField
+from wtforms import DateField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.crypto.passwords import MAX_PASSPHRASE_CHARS
 from portal.localization import normalize_digits
@@ -45,3 +46,14 @@ class DigitsDateField(DateField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata([digits_to_ascii(v) for v in valuelist])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes: works without JavaScript, unlike a multi-select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def strip_text(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value

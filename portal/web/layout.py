@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from flask import g
+from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy import select
 
-from portal.models import utcnow
+from portal.models import IncidentTypeTerm, db, utcnow
 from portal.policy import permissions_of
 from portal.web.access import Stage, current_stage
+from portal.web.incident_display import field_label
 from portal.web.labels import ACTION_LABELS, OUTCOME_LABELS, role_label
+from portal.web.vocabulary import country_name, label
 
 
 def layout_context() -> dict[str, object]:
@@ -19,4 +24,17 @@ def layout_context() -> dict[str, object]:
         "action_label": lambda action: ACTION_LABELS.get(action, action),
         "outcome_label": lambda outcome: OUTCOME_LABELS.get(outcome, outcome),
         "now": utcnow(),
+        "vocabulary_label": label,
+        "country_name": country_name,
+        "type_label": type_label,
+        "field_label": field_label,
     }
+
+
+def type_label(code: str) -> str:
+    """An incident type's name in the page's language (the terms are read once per request)."""
+    if "type_labels" not in g:
+        locale = str(get_locale() or "en")
+        g.type_labels = {t.code: t.label(locale) for t in db.session.scalars(
+            select(IncidentTypeTerm))}
+    return str(g.type_labels.get(code, code))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import count
 
@@ -10,8 +11,20 @@ import pyotp
 from flask import Flask
 
 from portal.dependencies import crypto_kit
-from portal.models import Role, User, db, utcnow
+from portal.models import (
+    Assignment,
+    Family,
+    FamilyMembership,
+    Incident,
+    Person,
+    Role,
+    User,
+    Victim,
+    db,
+    utcnow,
+)
 from portal.models.sealed import sealed_context
+from portal.models.vocabulary import IncidentStatus, Residence
 from portal.services.accounts import create_user
 
 _serial = count(1)
@@ -65,3 +78,40 @@ def make_account(app: Flask, role: Role, *, second_factor: bool | None = None,
             user.totp_enrolled_at = utcnow()
         db.session.commit()
         return Account(user.id, user.username, passphrase, role, secret)
+
+
+def build_family_world(reporter_id: int) -> dict[str, int]:
+    """A family file with a victim, a person and a submitted incident, as plain rows
+    (no sealed content): enough for routes that need real objects of every kind."""
+    family = Family(code=f"FAM-{900 + next(_serial)}")
+    victim = Victim(name_latin="Sample Victim", name_persian="نمونه")
+    family.victims.append(victim)
+    db.session.add_all([family, victim])
+    db.session.flush()
+    person = Person(family_id=family.id, number=1, code=f"{family.code}-P1",
+                    residence=Residence.IRAN, created_by_id=reporter_id)
+    incident = Incident(family_id=family.id, reporter_id=reporter_id,
+                        status=IncidentStatus.SUBMITTED)
+    db.session.add_all([person, incident])
+    db.session.flush()
+    return {"family_id": family.id, "victim_id": victim.id, "person_id": person.id,
+            "incident_id": incident.id}
+
+
+def make_family(app: Flask, *, members: Sequence[Account] = (), advocates: Sequence[Account] = (),
+                victims: int = 1) -> int:
+    """A committed family file with fictional victims, members and assigned advocates."""
+    with app.app_context():
+        family = Family(code=f"FAM-{next(_serial):03d}")
+        for n in range(victims):
+            family.victims.append(Victim(name_latin=f"Sample Victim {n + 1}",
+                                         name_persian=f"قربانی نمونه {n + 1}"))
+        db.session.add(family)
+        db.session.flush()
+        for member in members:
+            db.session.add(FamilyMembership(family_id=family.id, user_id=member.id))
+        for advocate in advocates:
+            db.session.add(Assignment(family_id=family.id, advocate_id=advocate.id,
+                                      assigned_by_id=advocate.id))
+        db.session.commit()
+        return family.id

@@ -190,3 +190,90 @@ def test_derive_subkey_is_deterministic_and_purpose_separated() -> None:
     assert a != derive_subkey(master, "rate-limit")
     assert a != master.key
     assert a != derive_subkey(make_key(), "recovery-codes")
+
+
+def test_derive_subkey_accepts_raw_32_byte_key_material() -> None:
+    master = make_key()
+    assert derive_subkey(master.key, "search-index") == derive_subkey(master, "search-index")
+    with pytest.raises(ValueError, match="32 bytes"):
+        derive_subkey(b"short", "search-index")
+
+
+# --- key ids and rewrapping (master-key rotation) -----------------------------------------
+
+
+def rotated_pair() -> tuple[EnvelopeCipher, EnvelopeCipher]:
+    """A cipher on k1 alone, and the cipher after rotation: k2 active, k1 retired."""
+    k1, k2 = make_key("k1"), make_key("k2")
+    return EnvelopeCipher({"k1": k1}, "k1"), EnvelopeCipher({"k1": k1, "k2": k2}, "k2")
+
+
+def test_key_id_of_reads_the_header() -> None:
+    old, new = rotated_pair()
+    assert new.key_id_of(old.seal(SECRET, CONTEXT)) == "k1"
+    assert new.key_id_of(new.seal(SECRET, CONTEXT)) == "k2"
+    # Parsing needs no key: an id the cipher does not hold is still reported.
+    assert old.key_id_of(new.seal(SECRET, CONTEXT)) == "k2"
+    assert new.key_ids == ("k1", "k2")
+
+
+@pytest.mark.parametrize("garbage", [
+    b"", b"\x01", b"\x01\x02k1", b"\x02\x02k1" + b"\x00" * 100,
+    b"\x01\x02\xff\xfe" + b"\x00" * 100, b"\x01\x02k " + b"\x00" * 100,
+    b"\x01\x00" + b"\x00" * 100, b"plain text that was never sealed",
+], ids=["empty", "one-byte", "header-only", "version-2", "non-ascii-id", "bad-id-char",
+        "empty-id", "plaintext"])
+def test_key_id_of_garbage_raises_decryption_error(garbage: bytes) -> None:
+    cipher, _ = make_cipher()
+    with pytest.raises(DecryptionError):
+        cipher.key_id_of(garbage)
+
+
+def test_key_id_of_refuses_non_bytes() -> None:
+    cipher, _ = make_cipher()
+    with pytest.raises(TypeError):
+        cipher.key_id_of("k1")  # type: ignore[arg-type]
+
+
+def test_rewrap_moves_a_value_to_the_active_key_with_the_same_plaintext_and_context() -> None:
+    old, new = rotated_pair()
+    before = old.seal(SECRET, CONTEXT)
+    after = new.rewrap(before, CONTEXT)
+    assert new.key_id_of(after) == "k2"
+    assert new.open(after, CONTEXT) == SECRET
+    # Bound to the same context, and no longer openable with k1 alone.
+    with pytest.raises(DecryptionError):
+        new.open(after, "users:43:totp_secret_sealed")
+    with pytest.raises(DecryptionError):
+        old.open(after, CONTEXT)
+
+
+def test_rewrap_of_a_value_already_under_the_active_key_makes_a_fresh_blob() -> None:
+    _, new = rotated_pair()
+    current = new.seal(SECRET, CONTEXT)
+    again = new.rewrap(current, CONTEXT)
+    assert again != current  # a fresh data key and nonces
+    assert new.open(again, CONTEXT) == SECRET
+
+
+def test_rewrap_refuses_a_value_from_another_context() -> None:
+    old, new = rotated_pair()
+    copied = old.seal(SECRET, "users:41:totp_secret_sealed")
+    with pytest.raises(DecryptionError):
+        new.rewrap(copied, CONTEXT)
+
+
+def test_rewrap_refuses_tampered_values_and_unknown_keys() -> None:
+    old, new = rotated_pair()
+    sealed = old.seal(SECRET, CONTEXT)
+    with pytest.raises(DecryptionError):
+        new.rewrap(flip_bit(sealed, len(sealed) - 1), CONTEXT)
+    stranger = EnvelopeCipher({"k9": make_key("k9")}, "k9").seal(SECRET, CONTEXT)
+    with pytest.raises(DecryptionError):
+        new.rewrap(stranger, CONTEXT)
+
+
+def test_a_retired_key_is_not_used_to_seal() -> None:
+    _, new = rotated_pair()
+    assert new.active_key_id == "k2"
+    assert new.key_id_of(new.seal(SECRET, CONTEXT)) == "k2"

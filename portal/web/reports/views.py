@@ -1,1 +1,284 @@
-"""Views of the reports blueprint."""
+"""Family members' reports: the list, the incident form, the page, history, thread, consent.
+Advocates of the family use the same page to review (verification, links, legal tags)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from portal.audit import AuditAction, Outcome, record_event
+from portal.dependencies import crypto_kit
+from portal.models import Incident, IncidentRevision, db
+from portal.models.vocabulary import IncidentStatus
+from portal.policy import Permission, can
+from portal.services import consent as consent_service
+from portal.services import incidents as incident_service
+from portal.services import review as review_service
+from portal.services import thread as thread_service
+from portal.services.errors import DomainError, InvalidFields
+from portal.services.membership import family_of_member
+from portal.services.sealing import open_text
+from portal.web.access import deny
+from portal.web.forms import attach_error
+from portal.web.incident_display import incident_dates
+from portal.web.reports import bp
+from portal.web.reports.forms import (
+    ConfirmForm,
+    ConsentForm,
+    IncidentForm,
+    LinkForm,
+    MessageForm,
+    TagForm,
+    VerificationForm,
+)
+from portal.web.vocabulary import TIMEZONES, country_choices, country_codes
+
+
+def load_incident(incident_id: int, permission: Permission) -> Incident:
+    """Load, then check: an incident outside the user's scope answers 404 (and is recorded)."""
+    incident = db.session.get(Incident, incident_id)
+    if incident is None or not can(current_user, permission, incident):
+        deny("incident", incident_id)
+    assert incident is not None
+    return incident
+
+
+def today() -> date:
+    return date.today()
+
+
+@bp.route("/reports")
+def mine() -> str:
+    incidents = list(db.session.scalars(select(Incident).where(
+        Incident.reporter_id == current_user.id).order_by(Incident.id.desc())))
+    questions = {i.id: len(thread_service.open_questions(i)) for i in incidents}
+    return render_template("reports/mine.html", incidents=incidents, questions=questions,
+                           form=ConfirmForm(), family=family_of_member(current_user))
+
+
+@bp.route("/reports/new", methods=["POST"])
+def new() -> Response:
+    family = family_of_member(current_user)
+    if family is None or not ConfirmForm().validate_on_submit():
+        flash(_("Your account is not linked to a family file yet. Ask your advocate."), "error")
+        return redirect(url_for("reports.mine"))
+    incident = incident_service.start_draft(current_user, family)
+    return redirect(url_for("reports.edit", incident_id=incident.id))
+
+
+def _incident_form(incident: Incident) -> tuple[IncidentForm, incident_service.Choices]:
+    choices = incident_service.Choices(incident.family, country_codes(), TIMEZONES)
+    locale = str(get_locale() or "en")
+    form = IncidentForm()
+    form.fill_choices(
+        type_terms=[SelectChoice(code, term.label(locale)) for code, term in
+                    sorted(choices.types.items(), key=lambda item: item[1].position)],
+        people=[SelectChoice(p.id, p.code)
+                for p in sorted(choices.people.values(), key=lambda p: p.number)],
+        countries=country_choices(), timezones=list(TIMEZONES))
+    return form, choices
+
+
+@bp.route("/reports/<int:incident_id>/edit", methods=["GET", "POST"])
+def edit(incident_id: int) -> str | Response:
+    incident = load_incident(incident_id, Permission.INCIDENT_AMEND)
+    form, choices = _incident_form(incident)
+    kit = crypto_kit()
+    if request.method == "GET":
+        form.show(incident_service.load_content(kit, incident))
+    elif form.validate_on_submit():
+        action = request.form.get("action", "save")
+        content = form.content()
+        try:
+            if incident.status is IncidentStatus.DRAFT and action == "submit":
+                incident_service.submit(kit, current_user, incident, content, today(), choices)
+                return redirect(url_for("reports.receipt", incident_id=incident.id))
+            if incident.status is IncidentStatus.DRAFT:
+                incident_service.save_draft(kit, current_user, incident, content, today(),
+                                            choices)
+                flash(_("Draft saved. You can come back and finish it later."), "success")
+                return redirect(url_for("reports.edit", incident_id=incident.id))
+            revision = incident_service.amend(kit, current_user, incident, content, today(),
+                                              choices)
+            flash(_("Your changes were saved as a new version.") if revision
+                  else _("Nothing was changed."), "success")
+            return redirect(url_for("reports.view", incident_id=incident.id))
+        except InvalidFields as error:
+            db.session.rollback()
+            for name, message in error.errors.items():
+                attach_error(form, DomainError(message, name), "narrative")
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error, "narrative")
+    return render_template("reports/edit.html", form=form, incident=incident)
+
+
+@bp.route("/reports/<int:incident_id>")
+def view(incident_id: int) -> str:
+    incident = load_incident(incident_id, Permission.INCIDENT_READ)
+    kit = crypto_kit()
+    record_event(AuditAction.INCIDENT_VIEWED, Outcome.SUCCESS, actor=current_user,
+                 target_type="incident", target_id=incident.id)
+    reviewing = can(current_user, Permission.INCIDENT_REVIEW, incident)
+    verification_form, link_form = VerificationForm(), LinkForm()
+    verification_form.fill_choices()
+    link_form.fill_choices()
+    if reviewing:
+        verification_form.verification.data = incident.verification.value
+        verification_form.notes.data = open_text(kit, incident, "verification_notes_sealed")
+    start, end = incident_dates(incident)
+    return render_template(
+        "reports/view.html", incident=incident, start=start, end=end,
+        content=incident_service.load_content(kit, incident),
+        consent=consent_service.current_consent(incident), reviewing=reviewing,
+        verification_form=verification_form, link_form=link_form, tag_form=TagForm(),
+        links=review_service.links_of(incident), tags=review_service.legal_tags_of(incident),
+        questions=thread_service.open_questions(incident),
+    )
+
+
+@bp.route("/reports/<int:incident_id>/receipt")
+def receipt(incident_id: int) -> str:
+    incident = load_incident(incident_id, Permission.INCIDENT_AMEND)
+    revisions = incident_service.revisions_of(incident)
+    start, _end = incident_dates(incident)
+    return render_template("reports/receipt.html", incident=incident, start=start,
+                           revision=revisions[-1] if revisions else None)
+
+
+@bp.route("/reports/<int:incident_id>/history")
+def history(incident_id: int) -> str:
+    incident = load_incident(incident_id, Permission.INCIDENT_READ)
+    kit = crypto_kit()
+    versions = [(revision, incident_service.revision_content(kit, revision))
+                for revision in incident_service.revisions_of(incident)]
+    return render_template("reports/history.html", incident=incident, versions=versions)
+
+
+@bp.route("/reports/<int:incident_id>/history/<int:number>")
+def revision(incident_id: int, number: int) -> str:
+    incident = load_incident(incident_id, Permission.INCIDENT_READ)
+    found = db.session.scalar(select(IncidentRevision).where(
+        IncidentRevision.incident_id == incident.id, IncidentRevision.number == number))
+    if found is None:
+        deny("incident_revision", f"{incident_id}/{number}")
+    assert found is not None
+    content = incident_service.revision_content(crypto_kit(), found)
+    return render_template("reports/revision.html", incident=incident, revision=found,
+                           content=content)
+
+
+@bp.route("/reports/<int:incident_id>/thread", methods=["GET", "POST"])
+def thread(incident_id: int) -> str | Response:
+    incident = load_incident(incident_id, Permission.INCIDENT_DISCUSS)
+    form = MessageForm()
+    kit = crypto_kit()
+    if form.validate_on_submit():
+        try:
+            thread_service.post_message(kit, current_user, incident, form.body.data or "",
+                                        bool(form.as_question.data))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error, "body")
+        else:
+            flash(_("Your message was sent."), "success")
+            return redirect(url_for("reports.thread", incident_id=incident.id))
+    return render_template("reports/thread.html", incident=incident, form=form,
+                           messages=thread_service.read_thread(kit, incident))
+
+
+@bp.route("/reports/<int:incident_id>/consent", methods=["GET", "POST"])
+def consent(incident_id: int) -> str | Response:
+    incident = load_incident(incident_id, Permission.INCIDENT_AMEND)
+    form = ConsentForm()
+    form.fill_choices()
+    current = consent_service.current_consent(incident)
+    if request.method == "GET" and current is not None and not current.withdrawn:
+        form.destinations.data = list(current.destinations)
+        form.disclosure.data = current.disclosure.value
+        form.testify.data = current.testify.value
+    if form.validate_on_submit():
+        choice = consent_service.ConsentChoice(tuple(form.destinations.data or ()),
+                                               form.disclosure.data or "", form.testify.data or "")
+        try:
+            consent_service.record_consent(current_user, incident, choice)
+        except InvalidFields as error:
+            db.session.rollback()
+            for name, message in error.errors.items():
+                attach_error(form, DomainError(message, name), "destinations")
+        else:
+            flash(_("Your consent was recorded."), "success")
+            return redirect(url_for("reports.view", incident_id=incident.id))
+    return render_template("reports/consent.html", incident=incident, form=form,
+                           current=current, history=consent_service.consent_history(incident),
+                           withdraw_form=ConfirmForm())
+
+
+@bp.route("/reports/<int:incident_id>/consent/withdraw", methods=["POST"])
+def withdraw_consent(incident_id: int) -> Response:
+    incident = load_incident(incident_id, Permission.INCIDENT_AMEND)
+    if ConfirmForm().validate_on_submit():
+        consent_service.withdraw_consent(current_user, incident)
+        flash(_("Your consent was withdrawn. This report will not be shared with anyone."),
+              "success")
+    return redirect(url_for("reports.consent", incident_id=incident.id))
+
+
+@bp.route("/reports/<int:incident_id>/review", methods=["POST"])
+def review(incident_id: int) -> Response:
+    incident = load_incident(incident_id, Permission.INCIDENT_REVIEW)
+    form = VerificationForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        try:
+            review_service.set_verification(crypto_kit(), current_user, incident,
+                                            form.verification.data or "", form.notes.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(_("The verification status was saved."), "success")
+    return redirect(url_for("reports.view", incident_id=incident.id))
+
+
+@bp.route("/reports/<int:incident_id>/links", methods=["POST"])
+def link(incident_id: int) -> Response:
+    incident = load_incident(incident_id, Permission.INCIDENT_REVIEW)
+    form = LinkForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        other_id = form.linked_id.data or ""
+        other = db.session.get(Incident, int(other_id)) if other_id.isdigit() else None
+        if other is None or not can(current_user, Permission.INCIDENT_REVIEW, other):
+            flash(_("There is no report with that number among your families."), "error")
+            return redirect(url_for("reports.view", incident_id=incident.id))
+        try:
+            review_service.link_incidents(current_user, incident, other, form.kind.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(_("The reports were linked."), "success")
+    return redirect(url_for("reports.view", incident_id=incident.id))
+
+
+@bp.route("/reports/<int:incident_id>/tags", methods=["POST"])
+def suggest_tag(incident_id: int) -> Response:
+    incident = load_incident(incident_id, Permission.INCIDENT_REVIEW)
+    form = TagForm()
+    if form.validate_on_submit():
+        try:
+            review_service.suggest_legal_tag(current_user, incident, form.tag.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(_("The legal tag was suggested for a legal reviewer to confirm."), "success")
+    return redirect(url_for("reports.view", incident_id=incident.id))

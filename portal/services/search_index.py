@@ -1,0 +1,69 @@
+"""A blind index over sealed text, so advocates can search without the database
+holding plaintext.
+
+Each word of an incident's free text is normalised (Persian letters and digits
+unified, ZWNJ and diacritics removed, lower case) and stored as a keyed hash
+(HMAC-SHA256 under a key derived from INDEX_KEY). A search hashes its words the
+same way and asks the database for incidents holding all of them. The index
+reveals which incidents share a word, never the word (docs/security.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+
+from sqlalchemy import Select, delete, func, select
+
+from portal.crypto.kit import CryptoKit
+from portal.localization import normalize_digits
+from portal.models import Incident, SearchToken, db
+
+MIN_WORD_CHARS = 2
+_ARABIC_TO_PERSIAN = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه"})
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """Fold the spellings that should match: Arabic/Persian letters, digits, case, marks."""
+    text = unicodedata.normalize("NFKC", text).translate(_ARABIC_TO_PERSIAN)
+    text = normalize_digits(text).replace("\u200c", "").lower()
+    return "".join(ch for ch in unicodedata.normalize("NFD", text)
+                   if unicodedata.category(ch) != "Mn")
+
+
+def words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(normalise(text)) if len(w) >= MIN_WORD_CHARS}
+
+
+def token_for(kit: CryptoKit, word: str) -> str:
+    return hmac.new(kit.search_index_key, word.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def reindex_incident(kit: CryptoKit, incident: Incident, texts: object) -> None:
+    """Replace the incident's tokens with those of its current free text.
+
+    `texts` is the IncidentContent (or anything with the same text attributes).
+    """
+    db.session.execute(delete(SearchToken).where(SearchToken.incident_id == incident.id))
+    found: set[str] = set()
+    for name in ("narrative", "demands", "threat_wording", "perpetrators", "witnesses",
+                 "harm_note", "city", "province", "online_platform"):
+        found |= words(str(getattr(texts, name, "") or ""))
+    db.session.add_all(SearchToken(token=token_for(kit, w), incident_id=incident.id)
+                       for w in sorted(found))
+    db.session.flush()
+
+
+def matching_incident_ids(kit: CryptoKit, query: str) -> Select[tuple[int]] | None:
+    """A subquery of the ids of incidents whose text holds every word of `query`;
+    None when the query has no searchable word."""
+    tokens = sorted({token_for(kit, w) for w in words(query)})
+    if not tokens:
+        return None
+    return (select(SearchToken.incident_id)
+            .where(SearchToken.token.in_(tokens))
+            .group_by(SearchToken.incident_id)
+            .having(func.count(SearchToken.token) == len(tokens)))

@@ -1,0 +1,135 @@
+"""Translated labels for the closed lists, countries from Babel, and time zones."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+
+from babel import Locale
+from flask_babel import LazyString, get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
+
+from portal.models.vocabulary import (
+    Agency,
+    Authority,
+    Destination,
+    Disclosure,
+    Harm,
+    IncidentStatus,
+    LinkKind,
+    PlaceType,
+    Residence,
+    Testify,
+    Trigger,
+    Verification,
+)
+
+LABELS: dict[str, LazyString] = {
+    PlaceType.HOME: _l("Home"),
+    PlaceType.WORKPLACE: _l("Workplace"),
+    PlaceType.GOVERNMENT_OFFICE: _l("Government office"),
+    PlaceType.AIRPORT: _l("Airport"),
+    PlaceType.CEMETERY_OR_MEMORIAL: _l("Cemetery or memorial"),
+    PlaceType.ONLINE: _l("Online"),
+    PlaceType.PHONE: _l("Phone"),
+    PlaceType.OTHER: _l("Other"),
+    Trigger.MEDIA_INTERVIEW: _l("A media interview"),
+    Trigger.RALLY: _l("A rally or gathering"),
+    Trigger.ANNIVERSARY: _l("An anniversary or memorial day"),
+    Trigger.LEGAL_FILING: _l("A legal filing or complaint"),
+    Trigger.NONE_KNOWN: _l("None that I know of"),
+    Trigger.OTHER: _l("Something else"),
+    Agency.IRGC_INTELLIGENCE: _l("IRGC Intelligence Organization"),
+    Agency.MINISTRY_OF_INTELLIGENCE: _l("Ministry of Intelligence"),
+    Agency.JUDICIARY: _l("Judiciary"),
+    Agency.POLICE: _l("Police"),
+    Agency.CYBER_POLICE: _l("Cyber police (FATA)"),
+    Agency.CONSULATE_OR_EMBASSY: _l("Consulate or embassy"),
+    Agency.STATE_MEDIA: _l("State media"),
+    Agency.UNKNOWN: _l("Unknown"),
+    Agency.OTHER: _l("Other"),
+    Harm.FEAR_OR_DISTRESS: _l("Fear or distress"),
+    Harm.PHYSICAL: _l("Physical harm"),
+    Harm.LOSS_OF_LIBERTY: _l("Loss of liberty"),
+    Harm.FINANCIAL: _l("Financial loss"),
+    Harm.LOSS_OF_WORK_OR_STUDY: _l("Loss of work or studies"),
+    Harm.FAMILY_SEPARATION: _l("Family separation"),
+    Harm.SELF_CENSORSHIP: _l("Had to stop speaking out"),
+    Harm.OTHER: _l("Other"),
+    Authority.RCMP: _l("RCMP"),
+    Authority.POLICE: _l("Police"),
+    Authority.OTHER: _l("Other authority"),
+    Destination.ICC_PROSECUTOR: _l("ICC Office of the Prosecutor"),
+    Destination.ICC_REGISTRY: _l("ICC Registry (victims' participation)"),
+    Destination.CANADIAN_POLICE: _l("RCMP or Canadian police"),
+    Destination.OTHER_PROSECUTORS: _l("Prosecutors of other countries"),
+    Destination.UN_MECHANISMS: _l("United Nations mechanisms"),
+    Destination.MEDIA: _l("Journalists"),
+    Destination.PUBLIC_REPORT: _l("A public report"),
+    Disclosure.FULL_NAME: _l("With my full name"),
+    Disclosure.PSEUDONYM: _l("With a pseudonym only"),
+    Disclosure.ANONYMOUS: _l("Anonymously"),
+    Testify.YES: _l("Yes"),
+    Testify.NO: _l("No"),
+    Testify.UNSURE: _l("Not sure yet"),
+    Residence.IRAN: _l("Iran"),
+    Residence.CANADA: _l("Canada"),
+    Residence.ELSEWHERE: _l("Elsewhere"),
+    IncidentStatus.DRAFT: _l("Draft"),
+    IncidentStatus.SUBMITTED: _l("Submitted"),
+    Verification.UNVERIFIED: _l("Not yet verified"),
+    Verification.PARTIALLY_CORROBORATED: _l("Partly corroborated"),
+    Verification.CORROBORATED: _l("Corroborated"),
+    LinkKind.RELATED: _l("Related"),
+    LinkKind.DUPLICATE: _l("Duplicate"),
+}
+
+# Time zones offered for incidents: where the families and the perpetrators are.
+TIMEZONES: tuple[str, ...] = (
+    "Asia/Tehran", "America/Toronto", "America/Vancouver", "America/Edmonton",
+    "America/Winnipeg", "America/Halifax", "Europe/London", "Europe/Berlin", "Europe/Paris",
+    "Europe/Stockholm", "Asia/Dubai", "Europe/Istanbul", "Australia/Sydney", "UTC",
+)
+
+
+def label(value: object) -> str:
+    """The translated label of a stored value; the value itself if unknown."""
+    text = LABELS.get(str(value))
+    return str(text) if text is not None else str(value)
+
+
+def choices(enum: type[StrEnum]) -> list[SelectChoice]:
+    return [SelectChoice(member.value, label(member.value)) for member in enum]
+
+
+def blank(text: LazyString) -> SelectChoice:
+    """The empty first option of a select ("Choose…", "Any")."""
+    return SelectChoice("", text)
+
+
+@cache
+def _territories(locale: str) -> tuple[tuple[str, str], ...]:
+    names = Locale.parse(locale).territories
+    pairs = [(code, name) for code, name in names.items() if len(code) == 2 and code.isalpha()
+             and code not in {"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"}]
+    return tuple(sorted(pairs, key=lambda pair: pair[1]))
+
+
+def country_codes() -> set[str]:
+    return {code for code, _name in _territories("en")}
+
+
+def country_choices() -> list[SelectChoice]:
+    """ISO 3166-1 countries named in the current language (Babel/CLDR), Iran and Canada first."""
+    locale = str(get_locale() or "en")
+    pairs = list(_territories(locale))
+    ordered = [p for p in pairs if p[0] in ("IR", "CA")] + [p for p in pairs
+                                                           if p[0] not in ("IR", "CA")]
+    return [SelectChoice(code, name) for code, name in ordered]
+
+
+def country_name(code: str) -> str:
+    if not code:
+        return ""
+    return dict(_territories(str(get_locale() or "en"))).get(code, code)
