@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -34,7 +35,7 @@ class PersonDetails:
 
 
 def add_person(kit: CryptoKit, actor: User, family: Family, details: PersonDetails,
-               countries: set[str]) -> Person:
+               countries: Set[str]) -> Person:
     """Add a person with the next code of the family (FAM-017-P3). Names are sealed."""
     if not can(actor, Permission.PERSON_MANAGE, family):
         raise PermissionDenied(_l("You cannot add people to this family file."))
@@ -52,7 +53,7 @@ def add_person(kit: CryptoKit, actor: User, family: Family, details: PersonDetai
 
 
 def update_person(kit: CryptoKit, actor: User, person: Person, details: PersonDetails,
-                  countries: set[str]) -> None:
+                  countries: Set[str]) -> None:
     if not can(actor, Permission.PERSON_MANAGE, person):
         raise PermissionDenied(_l("You cannot change this person."))
     _validate(details, countries)
@@ -71,7 +72,7 @@ def person_details(kit: CryptoKit, person: Person) -> PersonDetails:
     return details
 
 
-def _validate(details: PersonDetails, countries: set[str]) -> None:
+def _validate(details: PersonDetails, countries: Set[str]) -> None:
     errors = {}
     if not (details.name_persian.strip() or details.name_latin.strip()):
         errors["name_persian"] = _l("Enter the name in Persian script, in Latin letters, "

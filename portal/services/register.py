@@ -14,10 +14,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from typing import TypeVar
 
-from babel import Locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -25,6 +24,7 @@ from portal.audit import AuditAction, Outcome, record_event
 from portal.localization import normalize_digits
 from portal.models import IncidentTypeTerm, User, Victim, db
 from portal.policy import Permission, can
+from portal.services.countries import country_codes
 from portal.services.errors import PermissionDenied, ValidationFailed
 
 MAX_NAME_CHARS = 200
@@ -37,7 +37,6 @@ CSV_COLUMNS = ("name_latin", "name_persian", "age", "ties_countries", "ties_note
 
 # CLDR lists codes that ISO 3166-1 does not give to countries: the user-assigned
 # ranges (AA, QM-QZ, XA-XZ, ZZ) and the reservations EU, EZ and UN.
-_NOT_A_COUNTRY = re.compile(r"AA|Q[M-Z]|X[A-Z]|ZZ|EU|EZ|UN")
 _COUNTRY_SEPARATORS = re.compile(r"[\s;,]+")
 _TYPE_CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _T = TypeVar("_T")
@@ -76,14 +75,6 @@ class ImportProblem:
 class ImportReport:
     imported: int
     problems: tuple[ImportProblem, ...] = ()
-
-
-@cache
-def country_codes() -> frozenset[str]:
-    """ISO 3166-1 alpha-2 codes known to Babel (CLDR), without the non-country ones."""
-    return frozenset(code for code in Locale("en").territories
-                     if isinstance(code, str) and re.fullmatch("[A-Z]{2}", code)
-                     and not _NOT_A_COUNTRY.fullmatch(code))
 
 
 def list_victims() -> list[Victim]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cache
 
-from babel import Locale
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
@@ -24,6 +22,7 @@ from portal.models.vocabulary import (
     Trigger,
     Verification,
 )
+from portal.services.countries import country_names
 
 LABELS: dict[str, LazyString] = {
     PlaceType.HOME: _l("Home"),
@@ -108,22 +107,9 @@ def blank(text: LazyString) -> SelectChoice:
     return SelectChoice("", text)
 
 
-@cache
-def _territories(locale: str) -> tuple[tuple[str, str], ...]:
-    names = Locale.parse(locale).territories
-    pairs = [(code, name) for code, name in names.items() if len(code) == 2 and code.isalpha()
-             and code not in {"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"}]
-    return tuple(sorted(pairs, key=lambda pair: pair[1]))
-
-
-def country_codes() -> set[str]:
-    return {code for code, _name in _territories("en")}
-
-
 def country_choices() -> list[SelectChoice]:
-    """ISO 3166-1 countries named in the current language (Babel/CLDR), Iran and Canada first."""
-    locale = str(get_locale() or "en")
-    pairs = list(_territories(locale))
+    """Countries named in the current language, Iran and Canada first (most incidents)."""
+    pairs = country_names(str(get_locale() or "en"))
     ordered = [p for p in pairs if p[0] in ("IR", "CA")] + [p for p in pairs
                                                            if p[0] not in ("IR", "CA")]
     return [SelectChoice(code, name) for code, name in ordered]
@@ -132,4 +118,4 @@ def country_choices() -> list[SelectChoice]:
 def country_name(code: str) -> str:
     if not code:
         return ""
-    return dict(_territories(str(get_locale() or "en"))).get(code, code)
+    return dict(country_names(str(get_locale() or "en"))).get(code, code)

@@ -12,6 +12,7 @@ from portal.models import Family, Person, db
 from portal.policy import Permission, can
 from portal.services import consent as consent_service
 from portal.services import people as people_service
+from portal.services.countries import country_codes
 from portal.services.errors import DomainError, InvalidFields
 from portal.services.membership import assigned_families, family_of_member
 from portal.web.access import deny
@@ -19,7 +20,6 @@ from portal.web.families import bp
 from portal.web.families.forms import PersonForm
 from portal.web.forms import attach_error
 from portal.web.reports.forms import ConfirmForm, ConsentForm
-from portal.web.vocabulary import country_codes
 
 
 def _load_family(family_id: int, permission: Permission) -> Family:

@@ -22,6 +22,7 @@ from portal.services import consent as consent_service
 from portal.services import incidents as incident_service
 from portal.services import review as review_service
 from portal.services import thread as thread_service
+from portal.services.countries import country_codes
 from portal.services.errors import DomainError, InvalidFields
 from portal.services.membership import family_of_member
 from portal.services.sealing import open_text
@@ -38,7 +39,7 @@ from portal.web.reports.forms import (
     TagForm,
     VerificationForm,
 )
-from portal.web.vocabulary import TIMEZONES, country_choices, country_codes
+from portal.web.vocabulary import TIMEZONES, country_choices
 
 
 def load_incident(incident_id: int, permission: Permission) -> Incident:

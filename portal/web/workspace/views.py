@@ -17,8 +17,9 @@ from portal.dependencies import crypto_kit
 from portal.models import IncidentTypeTerm, db
 from portal.models.vocabulary import Agency, Verification
 from portal.services import workspace as workspace_service
+from portal.services.countries import country_codes
 from portal.services.membership import assigned_families
-from portal.web.vocabulary import blank, choices, country_choices, country_codes
+from portal.web.vocabulary import blank, choices, country_choices
 from portal.web.workspace import bp
 from portal.web.workspace.forms import IncidentFilterForm
 
