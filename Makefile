@@ -23,7 +23,8 @@ translations: $(STAMP)
 
 # After changing user-facing strings: refresh the template and both catalogs, then translate.
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 \
+	  --add-comments=Translators: --no-location \
 	  --sort-output --project "PS752 portal" -o portal/translations/messages.pot .
 	$(VENV)/bin/pybabel update --no-fuzzy-matching -i portal/translations/messages.pot \
 	  -d portal/translations

@@ -513,6 +513,7 @@ def test_rewrap_works_on_every_sealed_column_in_batches_and_skips_nulls_and_curr
                 assert k2.key_id_of(after[row_id]) == "k2"
                 assert k2.open(after[row_id], context(row_id)) == f"note {row_id}".encode()
         assert keys_service.sealed_blob_counts(k2) == {"k1": 0, "k2": 20}
+        db.session.rollback()  # PostgreSQL: DROP waits for the reading transaction
         probe.drop(db.engine)
 
 

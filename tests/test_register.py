@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -23,15 +24,17 @@ from portal.models import (
     IncidentTypeTerm,
     Role,
     User,
+    UserSession,
     Victim,
     db,
+    utcnow,
 )
 from portal.services import families as family_service
 from portal.services import register as register_service
 from portal.services.errors import PermissionDenied
 from tests.conftest import table_counts
 from tests.support.client import BrowserClient
-from tests.support.factories import Account, make_account
+from tests.support.factories import Account, make_account, make_family
 from tests.support.journeys import sign_in
 
 REGISTER = "/admin/register"
@@ -531,3 +534,23 @@ def test_services_refuse_anyone_but_an_admin(app: Flask):
             family_service.create_family(actor)
         db.session.rollback()
         assert db.session.scalars(select(Family)).all() == []
+
+
+def test_granting_access_to_a_family_file_needs_a_recent_sign_in(app: Flask,
+                                                                  client: BrowserClient):
+    admin = make_account(app, Role.ADMIN)
+    advocate = make_account(app, Role.ADVOCATE)
+    family_id = make_family(app)
+    sign_in(client, admin)
+    with app.app_context():
+        for live in db.session.scalars(select(UserSession).where(
+                UserSession.user_id == admin.id)):
+            live.authenticated_at = utcnow() - timedelta(minutes=6)
+        db.session.commit()
+    response = client.submit(f"/admin/register/families/{family_id}",
+                             {"advocate_id": str(advocate.id)},
+                             action=f"/admin/register/families/{family_id}/advocates")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/reauthenticate")
+    with app.app_context():
+        assert db.session.scalar(select(Assignment.id)) is None

@@ -120,10 +120,6 @@ def unassign_advocate(actor: User, family: Family, advocate: User) -> None:
                  details={"advocate_id": advocate.id})
 
 
-def is_assigned(family: Family, advocate: User) -> bool:
-    return _assignment(family, advocate) is not None
-
-
 def families_overview() -> list[Family]:
     """Every family file with its victims, members and advocates, loaded for one page."""
     query = (select(Family).order_by(Family.id).options(

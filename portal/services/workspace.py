@@ -133,11 +133,20 @@ def statistics(advocate: User) -> Statistics:
 
 
 def _by_month(scope: Any) -> list[tuple[str, int]]:
-    """Counts per month of the start date, as YYYY-MM, for the timeline."""
+    """Counts per month of the start date, as YYYY-MM, for the timeline: every month
+    from the first to the last, quiet months included (a timeline must show gaps)."""
     year = extract("year", Incident.start_first_day)
     month = extract("month", Incident.start_first_day)
     rows = db.session.execute(
         select(year, month, func.count()).where(Incident.id.in_(scope),
                                                 Incident.start_first_day.is_not(None))
         .group_by(year, month).order_by(year, month))
-    return [(f"{int(y):04d}-{int(m):02d}", n) for y, m, n in rows]
+    counts = {(int(y), int(m)): n for y, m, n in rows}
+    if not counts:
+        return []
+    (y, m), last = min(counts), max(counts)
+    months: list[tuple[str, int]] = []
+    while (y, m) <= last:
+        months.append((f"{y:04d}-{m:02d}", counts.get((y, m), 0)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms.fields.choices import SelectChoice
 
 from portal.models.vocabulary import (
@@ -25,7 +26,8 @@ from portal.models.vocabulary import (
 from portal.services.countries import country_names
 
 LABELS: dict[str, LazyString] = {
-    PlaceType.HOME: _l("Home"),
+    # Translators: a kind of place (someone's home), not the portal's home page.
+    PlaceType.HOME: lazy_pgettext("place", "Home"),
     PlaceType.WORKPLACE: _l("Workplace"),
     PlaceType.GOVERNMENT_OFFICE: _l("Government office"),
     PlaceType.AIRPORT: _l("Airport"),

@@ -16,11 +16,13 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.models import Family, User, Victim, db
 from portal.policy import Permission, can
+from portal.policy.permissions import is_assigned
 from portal.services import families as family_service
 from portal.services import register as register_service
 from portal.services.errors import ValidationFailed
 from portal.web.access import deny
 from portal.web.forms import attach_error
+from portal.web.recent_login import require_recent_login
 from portal.web.register import bp
 from portal.web.register.forms import (
     AdvocateForm,
@@ -142,6 +144,10 @@ def family_victims(family_id: int) -> str | Response:
 @bp.route("/families/<int:family_id>/members", methods=["POST"])
 def add_member(family_id: int) -> str | Response:
     target = _load_family(family_id)
+    # Adding a member or an advocate opens the family's reports to them: a sensitive action.
+    stale = require_recent_login(url_for("register.family", family_id=family_id))
+    if stale is not None:
+        return stale
     form = _member_form(submitted=True)
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data)
@@ -160,6 +166,9 @@ def add_member(family_id: int) -> str | Response:
 @bp.route("/families/<int:family_id>/advocates", methods=["POST"])
 def assign_advocate(family_id: int) -> str | Response:
     target = _load_family(family_id)
+    stale = require_recent_login(url_for("register.family", family_id=family_id))
+    if stale is not None:
+        return stale
     form = _advocate_form(target, submitted=True)
     if form.validate_on_submit():
         advocate = db.session.get(User, form.advocate_id.data)
@@ -179,7 +188,7 @@ def assign_advocate(family_id: int) -> str | Response:
 def unassign_advocate(family_id: int, advocate_id: int) -> Response:
     target = _load_family(family_id)
     advocate = db.session.get(User, advocate_id)
-    if advocate is None or not family_service.is_assigned(target, advocate):
+    if advocate is None or not is_assigned(advocate, target):
         deny("user", advocate_id)
     assert advocate is not None
     if ConfirmForm().validate_on_submit():
@@ -221,7 +230,7 @@ def _advocate_form(target: Family, submitted: bool = False) -> AdvocateForm:
     form = AdvocateForm() if submitted else AdvocateForm(formdata=None)
     form.advocate_id.choices = [SelectChoice("", _("Choose an advocate"))] + [
         SelectChoice(u.id, f"{u.display_name} ({u.username})")
-        for u in family_service.active_advocates() if not family_service.is_assigned(target, u)]
+        for u in family_service.active_advocates() if not is_assigned(u, target)]
     return form
 
 

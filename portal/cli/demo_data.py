@@ -1,0 +1,52 @@
+"""The fictional family file, people and reports that `flask demo seed` loads.
+
+Every name and event here is invented for demonstration. None refers to a real
+victim of PS752 or to a real family member.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from portal.services.incident_content import IncidentContent
+from portal.services.people import PersonDetails
+from portal.services.register import VictimInput
+
+DEMO_VICTIMS = (
+    VictimInput(name_latin="Sample Victim One", name_persian="قربانی نمونهٔ یک", age="34",
+                ties_countries="CA IR", ties_note="Fictional record for the demo."),
+    VictimInput(name_latin="Sample Victim Two", name_persian="قربانی نمونهٔ دو", age="29",
+                ties_countries="CA IR", ties_note="Fictional record for the demo."),
+)
+
+DEMO_PEOPLE = (
+    PersonDetails(name_persian="مادر نمونه", name_latin="Sample Mother",
+                  relationship_note="Mother of the victim", residence="iran",
+                  residence_country="IR", lives_in_iran=True),
+    PersonDetails(name_persian="شاهد نمونه", name_latin="Sample Witness",
+                  relationship_note="Neighbour, witness", residence="canada",
+                  residence_country="CA", travels_to_iran=True),
+)
+
+DEMO_REPORTS = (
+    IncidentContent(
+        start_text="۱۸ دی ۱۳۹۹", calendar="solar_hijri", country="IR", province="تهران",
+        city="تهران", place_type="government_office", country_sent="IR", country_received="IR",
+        country_carried_out="IR", type_codes=["summons", "interrogation"],
+        narrative="(نمونه) در سالگرد سقوط هواپیما، مادرم را به دفتر اطلاعات احضار کردند و "
+                  "چهار ساعت دربارهٔ مصاحبه‌های من پرسیدند.",
+        narrative_language="fa", demands="(نمونه) گفتند پسرتان باید مصاحبه نکند.",
+        trigger="anniversary", agencies=["ministry_of_intelligence"],
+        reporter_is_target=False, harms=["fear_or_distress"]),
+    IncidentContent(
+        start_text="2023-03", calendar="gregorian", country="CA", city="Toronto",
+        place_type="phone", online_platform="WhatsApp", country_sent="IR",
+        country_received="CA", type_codes=["threat_by_phone", "threat_against_relatives_in_iran"],
+        narrative="(Sample) An unknown caller said my relatives in Iran would 'pay' if I kept "
+                  "speaking to journalists.",
+        narrative_language="en", threat_wording="(Sample) Your family there will pay for this.",
+        trigger="media_interview", agencies=["unknown"], harms=["fear_or_distress",
+                                                                "self_censorship"]),
+)
+
+DEMO_TODAY = date(2026, 11, 1)  # a fixed "today" keeps the demo dates valid forever
