@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString, get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from wtforms.fields.choices import SelectChoice
 
 from portal.models.vocabulary import (
