@@ -58,6 +58,8 @@ def test_persian_report_with_solar_hijri_date_is_stored_exactly_and_shown_in_bot
     assert "۲۰۲۰" in page
     assert "ژانویه" in page
     assert PERSIAN_NARRATIVE in page
+    persian_number = str(incident_id).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert f"<h1 class=\"heading-xl\">گزارش شمارهٔ {persian_number}</h1>" in page
 
 
 def test_report_in_english_shows_gregorian_first(app: Flask, client: BrowserClient):

@@ -13,7 +13,7 @@ from portal.web.errors import register_error_handlers
 from portal.web.extensions import babel, csrf, limiter, login_manager, migrate
 from portal.web.headers import add_security_headers
 from portal.web.i18n import select_locale, template_globals
-from portal.web.layout import layout_context
+from portal.web.layout import layout_context, local_digits
 
 
 def init_web(app: Flask) -> None:
@@ -32,6 +32,7 @@ def init_web(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.context_processor(template_globals)
     app.context_processor(layout_context)
+    app.add_template_filter(local_digits, "digits")
     register_error_handlers(app)
     _register_blueprints(app)
 

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.localization import persian_digits
 from portal.models import IncidentTypeTerm, db, utcnow
 from portal.policy import permissions_of
 from portal.web.access import Stage, current_stage
@@ -29,6 +30,12 @@ def layout_context() -> dict[str, object]:
         "type_label": type_label,
         "field_label": field_label,
     }
+
+
+def local_digits(value: object) -> str:
+    """A number written with Persian digits on Persian pages, as a reader expects."""
+    text = str(value)
+    return persian_digits(text) if str(get_locale() or "") == "fa" else text
 
 
 def type_label(code: str) -> str:
