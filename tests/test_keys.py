@@ -368,7 +368,9 @@ def test_a_failure_while_writing_config_py_changes_nothing(
     monkeypatch.setattr(keys_cli.os, "replace", failing_replace)
     result = run(app, "rotate")
     monkeypatch.undo()
-    assert result.exit_code != 0
+    assert result.exit_code == 1
+    assert "disk full" in result.output
+    assert "nothing was changed" in result.output
     assert instance.config_path.read_bytes() == config_before
     assert sorted(p.name for p in instance.folder.iterdir()) == ["config.py", "portal.sqlite3"]
     assert blobs(app) == before

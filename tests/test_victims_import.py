@@ -12,7 +12,6 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.audit import AuditAction
-from portal.cli.victims import victims_cli
 from portal.models import AuditEvent, Role, Victim, db
 from portal.services.register import VictimInput, create_victim
 from tests.support.factories import Account, make_account
@@ -22,8 +21,6 @@ HEADER = "name_latin,name_persian,age,ties_countries,ties_note\n"
 
 @pytest.fixture
 def admin(app: Flask) -> Account:
-    if "victims" not in app.cli.commands:  # the lead registers the group in portal/cli
-        app.cli.add_command(victims_cli)
     return make_account(app, Role.ADMIN)
 
 
@@ -173,8 +170,6 @@ def test_control_characters_in_a_row_are_refused(app: Flask, tmp_path: Path, adm
 
 
 def test_import_needs_an_admin_to_record_it_under(app: Flask, tmp_path: Path):
-    if "victims" not in app.cli.commands:
-        app.cli.add_command(victims_cli)
     result = run_import(app, tmp_path, HEADER + "Sample Person One,,,,\n")
     assert result.exit_code != 0
     assert "no active admin" in result.output

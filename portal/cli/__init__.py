@@ -1,4 +1,5 @@
-"""Command-line tools (`flask users|audit|demo|keys ...`): the second edge beside the web layer."""
+"""Command-line tools (`flask users|audit|demo|keys|victims ...`): the second edge beside the web.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from portal.cli.audit import audit_cli
 from portal.cli.demo import demo_cli
 from portal.cli.keys import keys_cli
 from portal.cli.users import users_cli
+from portal.cli.victims import victims_cli
 
 
 def register_cli(app: Flask) -> None:
-    for group in (users_cli, audit_cli, demo_cli, keys_cli):
+    for group in (users_cli, audit_cli, demo_cli, keys_cli, victims_cli):
         app.cli.add_command(group)

@@ -195,6 +195,10 @@ def _append_key_settings(path: Path, retired: Mapping[str, str], new_key: str,
             raise click.ClickException(f"{path} does not take the appended settings (does it "
                                        "set the keys conditionally?): nothing was changed.")
         os.replace(temp, path)
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        raise click.ClickException(f"cannot write {path} ({error.strerror or error}): "
+                                   "nothing was changed.") from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
