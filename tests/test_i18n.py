@@ -21,7 +21,7 @@ from sqlalchemy import select
 from portal.models import Role, User, db
 from tests.conftest import KNOWN_SECRETS
 from tests.support.client import BrowserClient
-from tests.support.factories import ISSUED_TOTP_SECRETS, make_account
+from tests.support.factories import ISSUED_TOTP_SECRETS, make_account, make_family
 from tests.support.journeys import sign_in, sign_out
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "portal" / "translations"
@@ -212,6 +212,7 @@ def test_login_journey_in_each_language(app: Flask, client: BrowserClient, local
 def test_second_factor_enrolment_in_each_language(app: Flask, client: BrowserClient,
                                                   locale: str):
     advocate = make_account(app, Role.ADVOCATE, second_factor=False, locale=locale)
+    make_family(app, advocates=[advocate])
     sign_in(client, advocate)
     response = client.get("/login/code")
     assert response.status_code == 302
@@ -250,6 +251,7 @@ def test_second_factor_enrolment_in_each_language(app: Flask, client: BrowserCli
 def test_invitation_journey_in_each_language(app: Flask, client: BrowserClient,
                                              another_client: BrowserClient, locale: str):
     advocate = make_account(app, Role.ADVOCATE, locale=locale)
+    make_family(app, advocates=[advocate])
     sign_in(client, advocate)
     form = client.text("/invitations/new")
     assert_page_in(locale, form, "Create the invitation link")
@@ -287,6 +289,7 @@ def test_invitation_journey_in_each_language(app: Flask, client: BrowserClient,
 def test_totp_code_typed_with_persian_digits_is_accepted(
         app: Flask, client: BrowserClient, digits: dict[int, str]):
     advocate = make_account(app, Role.ADVOCATE, locale="fa")
+    make_family(app, advocates=[advocate])
     response = client.submit("/login", {"username": advocate.username,
                                         "passphrase": advocate.passphrase})
     assert response.status_code == 302

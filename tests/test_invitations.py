@@ -11,10 +11,19 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal.audit import AuditAction
-from portal.models import AuditEvent, Invitation, Role, User, UserSession, db, utcnow
+from portal.models import (
+    AuditEvent,
+    FamilyMembership,
+    Invitation,
+    Role,
+    User,
+    UserSession,
+    db,
+    utcnow,
+)
 from tests.conftest import CAPTURED, KNOWN_SECRETS
 from tests.support.client import BrowserClient
-from tests.support.factories import make_account
+from tests.support.factories import make_account, make_family
 from tests.support.journeys import sign_in
 
 ADVOCATE_PASSPHRASE = "harbour quilt ember saffron lattice"
@@ -172,6 +181,7 @@ def test_invitation_link_works_only_once(app: Flask, client: BrowserClient,
 def test_family_member_invited_by_advocate_lands_on_home_without_second_factor(
         app: Flask, client: BrowserClient, another_client: BrowserClient):
     advocate = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[advocate])
     sign_in(client, advocate)
     form = client.text("/invitations/new")
     assert 'value="family_member"' in form
@@ -199,6 +209,7 @@ def test_family_member_invited_by_advocate_lands_on_home_without_second_factor(
 def test_expired_invitation_is_refused(app: Flask, client: BrowserClient,
                                        another_client: BrowserClient):
     advocate = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[advocate])
     sign_in(client, advocate)
     _, token = create_invitation(client, "Laleh Example")
     # The invitee opened the page while it was valid...
@@ -224,6 +235,7 @@ def test_expired_invitation_is_refused(app: Flask, client: BrowserClient,
 def test_withdrawn_invitation_is_refused(app: Flask, client: BrowserClient,
                                          another_client: BrowserClient):
     advocate = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[advocate])
     sign_in(client, advocate)
     _, token = create_invitation(client, "Laleh Example")
     assert another_client.get(invite_path(token)).status_code == 200
@@ -247,6 +259,7 @@ def test_withdrawn_invitation_is_refused(app: Flask, client: BrowserClient,
 @pytest.mark.parametrize("role", ["admin", "advocate", "legal_reviewer"])
 def test_advocate_can_invite_only_family_members(app: Flask, client: BrowserClient, role: str):
     advocate = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[advocate])
     sign_in(client, advocate)
     response = client.submit("/invitations/new", {
         "display_name": "Someone Else", "role": role, "locale": "en"})
@@ -279,7 +292,9 @@ def test_family_member_cannot_reach_invitations(app: Flask, client: BrowserClien
 def test_advocate_cannot_withdraw_another_advocates_invitation(
         app: Flask, client: BrowserClient, another_client: BrowserClient):
     first = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[first])
     second = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[second])
     sign_in(client, first)
     _, token = create_invitation(client, "Laleh Example")
     with app.app_context():
@@ -300,6 +315,7 @@ def test_advocate_cannot_withdraw_another_advocates_invitation(
 def test_admin_can_withdraw_an_advocates_invitation(
         app: Flask, client: BrowserClient, another_client: BrowserClient):
     advocate = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[advocate])
     admin = make_account(app, Role.ADMIN)
     sign_in(client, advocate)
     _, token = create_invitation(client, "Laleh Example")
@@ -317,6 +333,7 @@ def test_taken_username_gives_field_error_and_keeps_invitation_usable(
         app: Flask, client: BrowserClient, another_client: BrowserClient):
     make_account(app, Role.FAMILY_MEMBER, username="taken.name")
     advocate = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[advocate])
     sign_in(client, advocate)
     _, token = create_invitation(client, "Laleh Example")
     with app.app_context():
@@ -342,6 +359,7 @@ def test_taken_username_gives_field_error_and_keeps_invitation_usable(
 def test_mismatching_confirmation_gives_an_error(app: Flask, client: BrowserClient,
                                                  another_client: BrowserClient):
     advocate = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[advocate])
     sign_in(client, advocate)
     _, token = create_invitation(client, "Laleh Example")
     response = accept(another_client, token, "laleh.example", FAMILY_PASSPHRASE,
@@ -361,6 +379,7 @@ def test_unknown_invitation_token_gets_the_same_page(client: BrowserClient):
 def test_invitation_page_speaks_the_language_the_inviter_chose(
         app: Flask, client: BrowserClient, another_client: BrowserClient):
     advocate = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[advocate])
     sign_in(client, advocate)
     _link, token = create_invitation(client, "Invitee Example", locale="fa")
     page = another_client.get(invite_path(token), headers={"Accept-Language": "en"})
@@ -370,3 +389,39 @@ def test_invitation_page_speaks_the_language_the_inviter_chose(
                                    action="/language")
     assert chosen.status_code == 302
     assert '<html lang="fr"' in another_client.text(invite_path(token))  # their choice wins
+
+
+def test_invited_family_member_joins_the_family_file_the_advocate_chose(
+        app: Flask, client: BrowserClient, another_client: BrowserClient):
+    advocate = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[advocate])
+    chosen = make_family(app, advocates=[advocate])
+    sign_in(client, advocate)
+    created = client.submit("/invitations/new", {"display_name": "Invitee Example",
+                                                 "role": "family_member", "locale": "en",
+                                                 "family_id": str(chosen)})
+    token = LINK.search(created.get_data(as_text=True)).group(2)  # type: ignore[union-attr]
+    accept(another_client, token, "invitee.example", FAMILY_PASSPHRASE)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "invitee.example"))
+        assert user is not None
+        memberships = db.session.scalars(select(FamilyMembership).where(
+            FamilyMembership.user_id == user.id)).all()
+        assert [m.family_id for m in memberships] == [chosen]
+    assert "Start a new report" in another_client.text("/reports")
+
+
+def test_advocate_cannot_invite_into_a_family_file_not_assigned_to_them(
+        app: Flask, client: BrowserClient):
+    advocate = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[advocate])
+    make_family(app, advocates=[advocate])
+    foreign = make_family(app)
+    sign_in(client, advocate)
+    response = client.submit("/invitations/new", {"display_name": "Invitee Example",
+                                                  "role": "family_member", "locale": "en",
+                                                  "family_id": str(foreign)})
+    assert response.status_code == 200
+    assert "Choose one of the family files assigned to you." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0

@@ -13,7 +13,7 @@ from flask import Flask
 from portal.models import Role
 from tests.conftest import KNOWN_SECRETS
 from tests.support.client import BrowserClient
-from tests.support.factories import make_account
+from tests.support.factories import make_account, make_family
 from tests.support.journeys import sign_in
 
 EXIT_URL = "https://weather.example/today?city=toronto"
@@ -148,6 +148,7 @@ def test_signed_out_and_wrong_passphrase_pages_have_the_quick_exit(
 def test_invitation_pages_have_the_quick_exit(app: Flask, exit_url: str, client: BrowserClient,
                                               another_client: BrowserClient):
     advocate = make_account(app, Role.ADVOCATE)
+    make_family(app, advocates=[advocate])
     sign_in(client, advocate)
     created = client.submit("/invitations/new", {"display_name": "Nasrin Example",
                                                  "locale": "fa"})

@@ -328,6 +328,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_search_tokens_incident_id'), ['incident_id'], unique=False)
 
 
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('family_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_invitations_family_id_families'),
+                                    'families', ['family_id'], ['id'])
+
     terms = sa.table("incident_type_terms", sa.column("code", sa.String),
                      sa.column("label_en", sa.String), sa.column("label_fa", sa.String),
                      sa.column("label_fr", sa.String), sa.column("position", sa.Integer),
@@ -339,6 +344,11 @@ def upgrade():
     ])
 
 def downgrade():
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_invitations_family_id_families'),
+                                 type_='foreignkey')
+        batch_op.drop_column('family_id')
+
     with op.batch_alter_table('search_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_search_tokens_incident_id'))
 

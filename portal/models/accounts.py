@@ -125,5 +125,7 @@ class Invitation(Base):
     accepted_at: Mapped[datetime | None]
     accepted_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None]
+    # For family members: the family file the new account joins on acceptance.
+    family_id: Mapped[int | None] = mapped_column(ForeignKey("families.id"))
 
     invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])

@@ -10,27 +10,34 @@ from sqlalchemy import select
 from portal.audit import AuditAction, Outcome, record_event
 from portal.crypto.kit import CryptoKit
 from portal.crypto.tokens import new_token, token_digest
-from portal.models import Invitation, Role, User, db, utcnow
+from portal.models import Family, FamilyMembership, Invitation, Role, User, db, utcnow
 from portal.policy import Permission, can
-from portal.policy.permissions import invitable_roles
+from portal.policy.permissions import invitable_roles, is_assigned
 from portal.services.accounts import create_user
-from portal.services.errors import NotFound, PermissionDenied
+from portal.services.errors import NotFound, PermissionDenied, ValidationFailed
 
 
 def create_invitation(
-    actor: User, *, role: Role, display_name: str, locale: str | None, ttl: timedelta
+    actor: User, *, role: Role, display_name: str, locale: str | None, ttl: timedelta,
+    family: Family | None = None,
 ) -> tuple[Invitation, str]:
     """Create an invitation and return it with the token for the link.
 
-    The token is shown once, to the inviter, and stored only as its digest.
-    Raises PermissionDenied when the actor may not invite this role.
+    A family member is invited into a family file the inviting advocate is assigned
+    to; the new account joins it on acceptance. The token is shown once, to the
+    inviter, and stored only as its digest. Raises PermissionDenied when the actor
+    may not invite this role, ValidationFailed (field "family_id") for a wrong file.
     """
     if role not in invitable_roles(actor):
         raise PermissionDenied(_l("You cannot invite someone with this role."))
+    if role is Role.FAMILY_MEMBER and (family is None or not is_assigned(actor, family)):
+        raise ValidationFailed(_l("Choose one of the family files assigned to you."),
+                               field="family_id")
     token = new_token()
     invitation = Invitation(
         token_digest=token_digest(token), role=role, display_name=display_name.strip(),
         locale=locale, invited_by_id=actor.id, expires_at=utcnow() + ttl,
+        family_id=family.id if family is not None and role is Role.FAMILY_MEMBER else None,
     )
     db.session.add(invitation)
     db.session.flush()
@@ -64,6 +71,9 @@ def accept_invitation(kit: CryptoKit, token: str, *, username: str, passphrase: 
                        role=invitation.role, passphrase=passphrase, locale=invitation.locale)
     invitation.accepted_at = utcnow()
     invitation.accepted_user_id = user.id
+    if invitation.family_id is not None:
+        db.session.add(FamilyMembership(family_id=invitation.family_id, user_id=user.id))
+        db.session.flush()
     record_event(AuditAction.INVITATION_ACCEPTED, Outcome.SUCCESS, actor=user,
                  target_type="invitation", target_id=invitation.id)
     return user

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, StringField
+from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
@@ -18,6 +18,8 @@ class InvitationForm(FlaskForm):
         validators=[DataRequired(message=_l("Enter a name to show.")),
                     Length(max=120, message=_l("Use at most %(max)d characters.", max=120))],
     )
+    family_id = SelectField(_l("Family file"), validate_choice=False,
+                            description=_l("The new account joins this family file."))
     role = RadioField(_l("Role"), validate_choice=True,
                       validators=[DataRequired(message=_l("Choose a role."))])
     locale = RadioField(_l("Language of the portal for this person"),

@@ -14,6 +14,7 @@ from portal.policy import Permission, can
 from portal.policy.permissions import invitable_roles
 from portal.services import invitations as invitation_service
 from portal.services.errors import NotFound, ValidationFailed
+from portal.services.membership import assigned_families
 from portal.services.passphrases import min_chars_for
 from portal.web.access import deny
 from portal.web.authn import start_session
@@ -41,15 +42,27 @@ def new() -> str:
     form.role.choices = [SelectChoice(role.value, role_label(role)) for role in roles]
     if len(roles) == 1 and not form.role.data:
         form.role.data = roles[0].value
+    families = assigned_families(current_user) if Role.FAMILY_MEMBER in roles else []
+    form.family_id.choices = [SelectChoice(str(f.id), f.code) for f in families]
     if form.validate_on_submit():
         ttl = timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
-        invitation, token = invitation_service.create_invitation(
-            current_user, role=Role(form.role.data), display_name=form.display_name.data,
-            locale=form.locale.data, ttl=ttl)
-        link = url_for("invitations.accept", token=token, _external=True)
-        # Shown once: only the digest is stored, so nobody can show this link again.
-        return render_template("invitations/created.html", invitation=invitation, link=link)
-    return render_template("invitations/new.html", form=form)
+        chosen = next((f for f in families if str(f.id) == form.family_id.data), None)
+        if chosen is None and len(families) == 1 and not form.family_id.data:
+            chosen = families[0]  # the only family file the advocate works on
+        try:
+            invitation, token = invitation_service.create_invitation(
+                current_user, role=Role(form.role.data), display_name=form.display_name.data,
+                locale=form.locale.data, ttl=ttl, family=chosen)
+        except ValidationFailed as error:
+            db.session.rollback()
+            attach_error(form, error, "family_id")
+        else:
+            link = url_for("invitations.accept", token=token, _external=True)
+            # Shown once: only the digest is stored, so nobody can show this link again.
+            return render_template("invitations/created.html", invitation=invitation,
+                                   link=link)
+    return render_template("invitations/new.html", form=form,
+                           choose_family=bool(families))
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
