@@ -63,3 +63,10 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Latency of the advocate's workspace with 100,000 incidents on a throw-away PostgreSQL
+# database (about 3 minutes; not part of `make test`). Results: docs/benchmarks.md.
+# Options go in BENCH_ARGS, e.g. make bench BENCH_ARGS="--explain".
+.PHONY: bench
+bench: setup
+	$(PY) -m bench.workspace $(BENCH_ARGS)

@@ -164,7 +164,9 @@ def upgrade():
     )
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_incidents_country'), ['country'], unique=False)
-        batch_op.create_index(batch_op.f('ix_incidents_family_id'), ['family_id'], unique=False)
+        batch_op.create_index('ix_incidents_scope', ['family_id', 'status'], unique=False,
+                              postgresql_include=['id', 'start_first_day', 'start_last_day',
+                                                  'end_last_day', 'country', 'verification'])
         batch_op.create_index(batch_op.f('ix_incidents_reporter_id'), ['reporter_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_incidents_start_first_day'), ['start_first_day'], unique=False)
         batch_op.create_index(batch_op.f('ix_incidents_status'), ['status'], unique=False)
@@ -344,9 +346,9 @@ def upgrade():
     ])
 
 def downgrade():
+    # Dropping the column drops its foreign key too (PostgreSQL cascades it; SQLite's
+    # batch mode rebuilds the table without it).
     with op.batch_alter_table('invitations', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_invitations_family_id_families'),
-                                 type_='foreignkey')
         batch_op.drop_column('family_id')
 
     with op.batch_alter_table('search_tokens', schema=None) as batch_op:
@@ -391,7 +393,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_incidents_status'))
         batch_op.drop_index(batch_op.f('ix_incidents_start_first_day'))
         batch_op.drop_index(batch_op.f('ix_incidents_reporter_id'))
-        batch_op.drop_index(batch_op.f('ix_incidents_family_id'))
+        batch_op.drop_index('ix_incidents_scope')
         batch_op.drop_index(batch_op.f('ix_incidents_country'))
 
     op.drop_table('incidents')

@@ -9,19 +9,16 @@ the `prev_hash` links.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select, update
 
+from portal.audit.hashing import GENESIS_HASH, canonical_time, chain_hash
 from portal.logs import IP_LITERAL
 from portal.models import AuditChainHead, AuditEvent, User, db, utcnow
 
-GENESIS_HASH = "0" * 64
 _HEAD_ID = 1
 
 # Details are for context (a role name, a count), never for secrets. Keys that
@@ -140,7 +137,7 @@ def compute_row_hash(event: AuditEvent) -> str:
     """SHA-256 over the previous hash and the row's canonical JSON content."""
     content = {
         "seq": event.seq,
-        "occurred_at": _canonical_time(event.occurred_at),
+        "occurred_at": canonical_time(event.occurred_at),
         "actor_id": event.actor_id,
         "actor_label": event.actor_label,
         "action": event.action,
@@ -149,8 +146,7 @@ def compute_row_hash(event: AuditEvent) -> str:
         "outcome": event.outcome,
         "details": event.details,
     }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((event.prev_hash + canonical).encode("utf-8")).hexdigest()
+    return chain_hash(event.prev_hash, content)
 
 
 def verify_chain() -> ChainBreak | None:
@@ -175,10 +171,6 @@ def _events_in_order() -> Iterator[AuditEvent]:
     # Ordered by the primary key, not by seq: swapping two rows' contents must show.
     query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)
     yield from db.session.scalars(query)
-
-
-def _canonical_time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _checked_details(details: Mapping[str, str | int | bool]) -> dict[str, str | int | bool]:

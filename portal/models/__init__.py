@@ -3,6 +3,14 @@
 from portal.models.accounts import Invitation, RecoveryCode, Role, User, UserSession
 from portal.models.audit import AuditChainHead, AuditEvent
 from portal.models.base import Base, db, utcnow
+from portal.models.evidence import (
+    CustodyEvent,
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceState,
+    Rendition,
+    evidence_incidents,
+)
 from portal.models.families import Assignment, Family, FamilyMembership, Person, Victim
 from portal.models.incidents import (
     AuthorityReport,
@@ -19,8 +27,36 @@ from portal.models.incidents import (
 )
 
 __all__ = [
-    "Assignment", "AuditChainHead", "AuditEvent", "AuthorityReport", "Base", "ConsentRecord",
-    "Family", "FamilyMembership", "Incident", "IncidentAgency", "IncidentHarm", "IncidentLink",
-    "IncidentMessage", "IncidentRevision", "IncidentTypeTerm", "Invitation", "LegalTag", "Person",
-    "RecoveryCode", "Role", "SearchToken", "User", "UserSession", "Victim", "db", "utcnow",
+    "Assignment",
+    "AuditChainHead",
+    "AuditEvent",
+    "AuthorityReport",
+    "Base",
+    "ConsentRecord",
+    "CustodyEvent",
+    "EvidenceItem",
+    "EvidenceKind",
+    "EvidenceState",
+    "Family",
+    "FamilyMembership",
+    "Incident",
+    "IncidentAgency",
+    "IncidentHarm",
+    "IncidentLink",
+    "IncidentMessage",
+    "IncidentRevision",
+    "IncidentTypeTerm",
+    "Invitation",
+    "LegalTag",
+    "Person",
+    "RecoveryCode",
+    "Rendition",
+    "Role",
+    "SearchToken",
+    "User",
+    "UserSession",
+    "Victim",
+    "db",
+    "evidence_incidents",
+    "utcnow",
 ]

@@ -17,6 +17,3 @@ def assigned_families(advocate: User) -> list[Family]:
     return list(db.session.scalars(select(Family).join(Assignment).where(
         Assignment.advocate_id == advocate.id).order_by(Family.code)))
 
-
-def assigned_family_ids(advocate: User) -> list[int]:
-    return [f.id for f in assigned_families(advocate)]

@@ -15,13 +15,15 @@ import hmac
 import re
 import unicodedata
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import ColumnElement, delete, exists
 
 from portal.crypto.kit import CryptoKit
 from portal.localization import normalize_digits
 from portal.models import Incident, SearchToken, db
 
 MIN_WORD_CHARS = 2
+# Each word is one EXISTS condition; hundreds of them make PostgreSQL's planner crawl.
+MAX_QUERY_WORDS = 8
 _ARABIC_TO_PERSIAN = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه"})
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -29,7 +31,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def normalise(text: str) -> str:
     """Fold the spellings that should match: Arabic/Persian letters, digits, case, marks."""
     text = unicodedata.normalize("NFKC", text).translate(_ARABIC_TO_PERSIAN)
-    text = normalize_digits(text).replace("\u200c", "").lower()
+    # ZWNJ, ZWJ and the Arabic tatweel (kashida) change how a word looks, not what it is.
+    for invisible in ("\u200c", "\u200d", "\u0640"):
+        text = text.replace(invisible, "")
+    text = normalize_digits(text).lower()
     return "".join(ch for ch in unicodedata.normalize("NFD", text)
                    if unicodedata.category(ch) != "Mn")
 
@@ -57,13 +62,15 @@ def reindex_incident(kit: CryptoKit, incident: Incident, texts: object) -> None:
     db.session.flush()
 
 
-def matching_incident_ids(kit: CryptoKit, query: str) -> Select[tuple[int]] | None:
-    """A subquery of the ids of incidents whose text holds every word of `query`;
-    None when the query has no searchable word."""
-    tokens = sorted({token_for(kit, w) for w in words(query)})
-    if not tokens:
-        return None
-    return (select(SearchToken.incident_id)
-            .where(SearchToken.token.in_(tokens))
-            .group_by(SearchToken.incident_id)
-            .having(func.count(SearchToken.token) == len(tokens)))
+def has_every_word(kit: CryptoKit, query: str) -> list[ColumnElement[bool]]:
+    """One EXISTS condition per word of `query` (all must hold); [] when it has none.
+
+    Checked per incident of the caller's already-filtered scope, each through the
+    (token, incident_id) primary key, so the cost follows the advocate's scope and
+    not the size of the whole portal (docs/benchmarks.md).
+    """
+    chosen = sorted(words(query), key=len, reverse=True)[:MAX_QUERY_WORDS]  # most specific
+    return [
+        exists().where(SearchToken.incident_id == Incident.id, SearchToken.token == token)
+        for token in sorted({token_for(kit, w) for w in chosen})
+    ]

@@ -8,9 +8,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, extract, func, select
+from sqlalchemy.orm import selectinload
 
 from portal.crypto.kit import CryptoKit
 from portal.models import (
+    Assignment,
     Incident,
     IncidentAgency,
     IncidentTypeTerm,
@@ -19,8 +21,7 @@ from portal.models import (
 )
 from portal.models.incidents import incident_types
 from portal.models.vocabulary import IncidentStatus
-from portal.services.membership import assigned_family_ids
-from portal.services.search_index import matching_incident_ids
+from portal.services.search_index import has_every_word
 
 PAGE_SIZE = 25
 
@@ -51,7 +52,8 @@ class IncidentPage:
 
 def visible_incidents(advocate: User) -> Select[tuple[Incident]]:
     """Submitted incidents of the families assigned to the advocate: their whole scope."""
-    return select(Incident).where(Incident.family_id.in_(assigned_family_ids(advocate)),
+    families = select(Assignment.family_id).where(Assignment.advocate_id == advocate.id)
+    return select(Incident).where(Incident.family_id.in_(families),
                                   Incident.status == IncidentStatus.SUBMITTED)
 
 
@@ -62,6 +64,8 @@ def search(kit: CryptoKit, advocate: User, filters: IncidentFilters, page: int) 
     page = min(max(page, 1), max(1, -(-total // PAGE_SIZE)))
     rows = db.session.scalars(query.order_by(Incident.start_first_day.desc().nulls_last(),
                                              Incident.id.desc())
+                              .options(selectinload(Incident.types),
+                                       selectinload(Incident.family))
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
     return IncidentPage(list(rows), page, total)
 
@@ -86,9 +90,7 @@ def _filtered(kit: CryptoKit, query: Select[Any], filters: IncidentFilters) -> S
     if filters.verification:
         query = query.where(Incident.verification == filters.verification)
     if filters.text.strip():
-        matches = matching_incident_ids(kit, filters.text)
-        if matches is not None:
-            query = query.where(Incident.id.in_(matches))
+        query = query.where(*has_every_word(kit, filters.text))
     return query
 
 
