@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_MEMORY_KIB": 65536,
     "ARGON2_PARALLELISM": 4,
     "PORTAL_NAME": "PS752 Justice Portal",
+    # Evidence: the largest file accepted, and where the encrypted blobs live.
+    "MAX_UPLOAD_BYTES": 2 * 1024**3,
+    "EVIDENCE_DIR": None,  # None: instance/evidence
     "LOG_LEVEL": "INFO",
 }
 
@@ -110,6 +113,10 @@ def _derive_flask_settings(app: Flask) -> None:
         cfg["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'portal.sqlite3'}",
     )
     cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    cfg["EVIDENCE_DIR"] = cfg["EVIDENCE_DIR"] or str(Path(app.instance_path) / "evidence")
+    # One large file per request (several small ones fit too); each file is also
+    # limited on its own while it streams in (portal/web/uploads.py).
+    cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_BYTES"]) + 16 * 1024**2
     https = bool(cfg["HTTPS"])
     cfg["PREFERRED_URL_SCHEME"] = "https" if https else "http"
     # "__Host-" pins the cookie to this host and path, and browsers accept it only over HTTPS.

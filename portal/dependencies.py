@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask, current_app
 
 from portal.crypto.kit import CryptoKit
 from portal.crypto.passwords import Argon2Params
 from portal.services.sessions import SessionPolicy
+from portal.storage import BlobStore, LocalBlobStore
 
 _KIT = "portal.crypto_kit"
 _POLICY = "portal.session_policy"
+_STORE = "portal.blob_store"
 
 
 def install(app: Flask) -> None:
@@ -30,6 +33,13 @@ def install(app: Flask) -> None:
         absolute=timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]),
         reauth_window=timedelta(minutes=cfg["REAUTH_MINUTES"]),
     )
+    app.extensions[_STORE] = LocalBlobStore(Path(cfg["EVIDENCE_DIR"]))
+
+
+def blob_store() -> BlobStore:
+    """Where evidence blobs live (local files under instance/evidence by default)."""
+    store: BlobStore = current_app.extensions[_STORE]
+    return store
 
 
 def crypto_kit() -> CryptoKit:

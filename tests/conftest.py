@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,6 +138,19 @@ def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
                 db.session.execute(statement)
             db.session.commit()
             limiter.reset()
+            empty_evidence_store(Path(app.config["EVIDENCE_DIR"]))
+
+
+def empty_evidence_store(root: Path) -> None:
+    """The blobs go with the rows: the next test starts with an empty vault."""
+    for child in root.iterdir() if root.exists() else ():
+        if child.name == "tmp":  # the store's own folder for pending uploads stays
+            for pending in child.iterdir():
+                pending.unlink()
+        elif child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 def assert_no_leaks() -> None:

@@ -179,7 +179,8 @@ def test_rotate_reseals_every_value_under_a_new_key_recorded_in_config_py(instan
         assert key not in result.output
     # config.py stays private, and the temporary file is gone.
     assert stat.S_IMODE(instance.config_path.stat().st_mode) == 0o600
-    assert sorted(p.name for p in instance.folder.iterdir()) == ["config.py", "portal.sqlite3"]
+    assert sorted(p.name for p in instance.folder.iterdir()) == [
+        "config.py", "evidence", "portal.sqlite3"]  # no temporary or backup copy of the keys
 
     restarted = instance.build()
     assert status_counts(restarted) == {"k1": 0, "k2": 2}
@@ -372,7 +373,8 @@ def test_a_failure_while_writing_config_py_changes_nothing(
     assert "disk full" in result.output
     assert "nothing was changed" in result.output
     assert instance.config_path.read_bytes() == config_before
-    assert sorted(p.name for p in instance.folder.iterdir()) == ["config.py", "portal.sqlite3"]
+    assert sorted(p.name for p in instance.folder.iterdir()) == [
+        "config.py", "evidence", "portal.sqlite3"]  # no temporary or backup copy of the keys
     assert blobs(app) == before
     assert rotation_events(app) == []
 

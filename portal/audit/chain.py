@@ -72,6 +72,7 @@ class AuditAction(StrEnum):
     INCIDENTS_LINKED = "incident.linked"
     LEGAL_TAG_SUGGESTED = "incident.legal_tag_suggested"
     INCIDENTS_SEARCHED = "incidents.searched"
+    EVIDENCE_UPLOADED = "evidence.uploaded"
 
 
 class Outcome(StrEnum):

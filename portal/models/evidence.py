@@ -1,7 +1,8 @@
 """Evidence items, their renditions and their chains of custody.
 
 An item's bytes live encrypted in the blob store under `blob_key`, with a fresh
-data key per file (`wrapped_key`, wrapped by the master key `key_id`). Withdrawal
+data key per file (`file_key_sealed`, wrapped by the master key; the key id is in
+the sealed blob's header and in the item's "stored" custody event). Withdrawal
 destroys the wrapped key (crypto-shredding) and leaves the row as a tombstone with
 the hash and the custody log. Nothing here is ever deleted.
 """
@@ -25,6 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import User
 from portal.models.base import Base, utcnow
+from portal.models.families import Family
+from portal.models.incidents import Incident
 from portal.models.vocabulary import enum_column
 
 evidence_incidents = Table(
@@ -74,10 +77,11 @@ class EvidenceItem(Base):
     detected_media_type: Mapped[str] = mapped_column(String(120), default="")
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
-    # Where the encrypted bytes are, and the data key that opens them (None once shredded).
+    # Where the encrypted bytes are, and the per-file data key that opens them, sealed
+    # by the master key like every *_sealed column (so key rotation re-wraps it). None
+    # once the item is withdrawn: the key is destroyed (crypto-shredding).
     blob_key: Mapped[str] = mapped_column(String(32), unique=True)
-    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
-    key_id: Mapped[str] = mapped_column(String(32))
+    file_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Flags for the advocate: a type never previewed, a file that could not be decoded.
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     # How it was obtained, the chain before the portal, and what it claims.
@@ -103,6 +107,9 @@ class EvidenceItem(Base):
     custody_last_hash: Mapped[str] = mapped_column(String(64), default="")
 
     uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
+    family: Mapped[Family] = relationship()
+    incidents: Mapped[list[Incident]] = relationship(secondary=evidence_incidents,
+                                                     order_by="Incident.id", viewonly=True)
     renditions: Mapped[list[Rendition]] = relationship(back_populates="item",
                                                        order_by="Rendition.id")
 
@@ -120,8 +127,7 @@ class Rendition(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     blob_key: Mapped[str] = mapped_column(String(32), unique=True)
-    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
-    key_id: Mapped[str] = mapped_column(String(32))
+    file_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     item: Mapped[EvidenceItem] = relationship(back_populates="renditions")

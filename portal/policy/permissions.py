@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from portal.models import (
+    EvidenceItem,
     Family,
     Incident,
     IncidentTypeTerm,
@@ -40,6 +41,8 @@ class Permission(StrEnum):
     INCIDENT_REVIEW = "incident:review"
     LEGAL_TAG_CONFIRM = "legal_tag:confirm"
     WORKSPACE_USE = "workspace:use"
+    EVIDENCE_ADD = "evidence:add"
+    EVIDENCE_READ = "evidence:read"
 
 
 _EVERYONE = frozenset({Permission.ACCOUNT_USE})
@@ -48,11 +51,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FAMILY_MEMBER: _EVERYONE | {
         Permission.FAMILY_READ, Permission.PERSON_MANAGE, Permission.INCIDENT_CREATE,
         Permission.INCIDENT_READ, Permission.INCIDENT_AMEND, Permission.INCIDENT_DISCUSS,
+        Permission.EVIDENCE_ADD, Permission.EVIDENCE_READ,
     },
     Role.ADVOCATE: _EVERYONE | {
         Permission.INVITATION_CREATE, Permission.INVITATION_REVOKE, Permission.FAMILY_READ,
         Permission.PERSON_MANAGE, Permission.INCIDENT_READ, Permission.INCIDENT_DISCUSS,
-        Permission.INCIDENT_REVIEW, Permission.WORKSPACE_USE,
+        Permission.INCIDENT_REVIEW, Permission.WORKSPACE_USE, Permission.EVIDENCE_ADD,
+        Permission.EVIDENCE_READ,
     },
     # Legal reviewers read incidents through the dossiers sent to them (a later issue).
     Role.LEGAL_REVIEWER: _EVERYONE | {Permission.LEGAL_TAG_CONFIRM},
@@ -112,6 +117,8 @@ def can(user: User, permission: Permission, obj: object | None = None) -> bool:
         return _may_touch_family(user, permission, obj.family)
     if isinstance(obj, Incident):
         return _may_touch_incident(user, permission, obj)
+    if isinstance(obj, EvidenceItem):
+        return _may_touch_evidence(user, permission, obj)
     return False
 
 
@@ -144,8 +151,21 @@ def _may_touch_incident(user: User, permission: Permission, incident: Incident) 
         Permission.INCIDENT_AMEND: own,
         Permission.INCIDENT_DISCUSS: own or assigned,
         Permission.INCIDENT_REVIEW: assigned,
+        # Reporters add evidence to their reports; advocates to the reports they review.
+        Permission.EVIDENCE_ADD: own or assigned,
     }
     return rules.get(permission, False)
+
+
+def _may_touch_evidence(user: User, permission: Permission, item: EvidenceItem) -> bool:
+    """The uploader, the reporters of its incidents, and the family's advocates (else 404)."""
+    if permission is not Permission.EVIDENCE_READ:
+        return False
+    if user.role is Role.ADVOCATE:
+        return is_assigned(user, item.family)
+    return user.role is Role.FAMILY_MEMBER and (
+        item.uploaded_by_id == user.id
+        or any(incident.reporter_id == user.id for incident in item.incidents))
 
 
 def _may_touch_invitation(user: User, permission: Permission, invitation: Invitation) -> bool:

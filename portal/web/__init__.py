@@ -14,11 +14,13 @@ from portal.web.extensions import babel, csrf, limiter, login_manager, migrate
 from portal.web.headers import add_security_headers
 from portal.web.i18n import select_locale, template_globals
 from portal.web.layout import layout_context, local_digits
+from portal.web.uploads import install as install_uploads
 
 
 def init_web(app: Flask) -> None:
     """Wire extensions, hooks, blueprints and error handlers onto the app."""
     install_kit(app)
+    install_uploads(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
     # Access first, CSRF second: an anonymous POST is sent to sign in, not told about tokens.
@@ -50,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.web.account import bp as account_bp
     from portal.web.admin import bp as admin_bp
     from portal.web.auth import bp as auth_bp
+    from portal.web.evidence import bp as evidence_bp
     from portal.web.families import bp as families_bp
     from portal.web.invitations import bp as invitations_bp
     from portal.web.main import bp as main_bp
@@ -58,5 +61,5 @@ def _register_blueprints(app: Flask) -> None:
     from portal.web.workspace import bp as workspace_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, invitations_bp, admin_bp, register_bp,
-                      families_bp, reports_bp, workspace_bp):
+                      families_bp, reports_bp, workspace_bp, evidence_bp):
         app.register_blueprint(blueprint)

@@ -98,6 +98,12 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "families.person": Access(Permission.PERSON_MANAGE),
     "families.person_consent": Access(Permission.PERSON_MANAGE),
     "families.withdraw_person_consent": Access(Permission.PERSON_MANAGE),
+    # Evidence. Each view also checks the report or the item itself (404 outside scope).
+    "evidence.upload": Access(Permission.EVIDENCE_ADD),
+    "evidence.receipt": Access(Permission.EVIDENCE_ADD),
+    "evidence.item": Access(Permission.EVIDENCE_READ),
+    "evidence.download": Access(Permission.EVIDENCE_READ),
+    "evidence.custody": Access(Permission.EVIDENCE_READ),
     # The advocate's workspace.
     "workspace.incidents": Access(Permission.WORKSPACE_USE),
     "workspace.statistics": Access(Permission.WORKSPACE_USE),

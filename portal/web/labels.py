@@ -65,6 +65,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     AuditAction.INCIDENTS_LINKED: _l("Reports linked"),
     AuditAction.LEGAL_TAG_SUGGESTED: _l("Legal tag suggested"),
     AuditAction.INCIDENTS_SEARCHED: _l("Reports searched"),
+    AuditAction.EVIDENCE_UPLOADED: _l("Evidence uploaded"),
 }
 
 

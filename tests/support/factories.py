@@ -13,6 +13,7 @@ from flask import Flask
 from portal.dependencies import crypto_kit
 from portal.models import (
     Assignment,
+    EvidenceItem,
     Family,
     FamilyMembership,
     Incident,
@@ -94,8 +95,12 @@ def build_family_world(reporter_id: int) -> dict[str, int]:
                         status=IncidentStatus.SUBMITTED)
     db.session.add_all([person, incident])
     db.session.flush()
+    item = EvidenceItem(family_id=family.id, uploaded_by_id=reporter_id, size_bytes=1,
+                        sha256="0" * 64, blob_key=f"{next(_serial):032x}")
+    db.session.add(item)
+    db.session.flush()
     return {"family_id": family.id, "victim_id": victim.id, "person_id": person.id,
-            "incident_id": incident.id}
+            "incident_id": incident.id, "item_id": item.id}
 
 
 def make_family(app: Flask, *, members: Sequence[Account] = (), advocates: Sequence[Account] = (),

@@ -19,6 +19,7 @@ from portal.models import Incident, IncidentRevision, db
 from portal.models.vocabulary import IncidentStatus
 from portal.policy import Permission, can
 from portal.services import consent as consent_service
+from portal.services import evidence as evidence_service
 from portal.services import incidents as incident_service
 from portal.services import review as review_service
 from portal.services import thread as thread_service
@@ -142,6 +143,8 @@ def view(incident_id: int) -> str:
         verification_form=verification_form, link_form=link_form, tag_form=TagForm(),
         links=review_service.links_of(incident), tags=review_service.legal_tags_of(incident),
         questions=thread_service.open_questions(incident),
+        evidence=evidence_service.items_of(incident),
+        may_add_evidence=can(current_user, Permission.EVIDENCE_ADD, incident),
     )
 
 

@@ -1,0 +1,217 @@
+"""Evidence intake, reading and checking.
+
+An upload arrives as a `Spool`: the file's bytes were hashed (SHA-256) and
+encrypted under a fresh per-file key while they streamed in, into a temporary
+blob. `store_upload` finishes the ciphertext, commits the blob (fsync, then an
+atomic link into place) and only then adds the database row, so a crash leaves at
+worst an orphan blob (`reconcile` finds it), never a row without its bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.audit import AuditAction, Outcome, record_event
+from portal.audit.custody import CustodyAction, record_custody, verify_custody
+from portal.crypto.kit import CryptoKit
+from portal.crypto.streaming import DecryptingReader, EncryptingWriter, FileKey
+from portal.models import (
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceState,
+    Incident,
+    Rendition,
+    User,
+    db,
+    evidence_incidents,
+)
+from portal.models.sealed import sealed_context
+from portal.policy import Permission, can
+from portal.services.errors import PermissionDenied, ValidationFailed
+from portal.services.sealing import open_text, seal_text
+from portal.storage import BlobStore, PendingBlob
+
+HEAD_BYTES = 8192  # enough for libmagic to recognise a file
+MAX_FILENAME_CHARS = 255
+
+
+def file_key_context(item: EvidenceItem) -> str:
+    return sealed_context("evidence_items", item.id, "file_key_sealed")
+
+
+def blob_associated_data(blob_key: str) -> bytes:
+    return f"evidence-blob:{blob_key}".encode()
+
+
+@dataclass
+class Spool:
+    """One file being received: its pending blob, key and encrypting writer."""
+
+    pending: PendingBlob
+    file_key: FileKey
+    writer: EncryptingWriter
+    filename: str
+    client_media_type: str
+    head: bytearray = field(default_factory=bytearray)
+
+    def write(self, data: bytes) -> int:
+        if len(self.head) < HEAD_BYTES:
+            self.head += data[: HEAD_BYTES - len(self.head)]
+        return self.writer.write(data)
+
+    def abandon(self) -> None:
+        """Drop an unfinished upload: the ciphertext is left unfinished and removed."""
+        self.writer.abort()
+        self.pending.discard()
+
+
+def begin_spool(store: BlobStore, filename: str, client_media_type: str) -> Spool:
+    pending = store.begin()
+    file_key = FileKey.generate()
+    writer = file_key.encrypting_writer(pending.file, blob_associated_data(pending.key))
+    return Spool(pending, file_key, writer, filename, client_media_type)
+
+
+@dataclass(frozen=True)
+class EvidenceDetails:
+    kind: str = EvidenceKind.OTHER.value
+    description: str = ""
+    obtained_how: str = ""
+    prior_chain: str = ""
+
+
+def clean_filename(raw: str) -> str:
+    """The name to keep: the last path part, without control characters, at most 255."""
+    name = PurePath(raw.replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable())
+    return name.strip()[:MAX_FILENAME_CHARS] or "unnamed"
+
+
+def store_upload(kit: CryptoKit, actor: User, incident: Incident, spool: Spool,
+                 details: EvidenceDetails, detected_media_type: str) -> EvidenceItem:
+    """Finish, commit and record one uploaded file as evidence of `incident`.
+
+    Raises PermissionDenied, or ValidationFailed (field "files") for an empty file.
+    """
+    if not can(actor, Permission.EVIDENCE_ADD, incident):
+        raise PermissionDenied(_l("You cannot add evidence to this report."))
+    if spool.writer.size == 0:
+        spool.abandon()
+        raise ValidationFailed(_l("“%(name)s” is empty: nothing to keep.",
+                                  name=clean_filename(spool.filename)), field="files")
+    if details.kind not in {k.value for k in EvidenceKind}:
+        spool.abandon()
+        raise ValidationFailed(_l("Choose from the list."), field="kind")
+    spool.writer.close()
+    blob_key = spool.pending.commit()
+    name = clean_filename(spool.filename)
+    item = EvidenceItem(
+        family_id=incident.family_id, uploaded_by_id=actor.id, kind=EvidenceKind(details.kind),
+        extension=PurePath(name).suffix.lower()[:16],
+        client_media_type=spool.client_media_type[:120],
+        detected_media_type=detected_media_type[:120], size_bytes=spool.writer.size,
+        sha256=spool.writer.sha256_hex, blob_key=blob_key,
+    )
+    db.session.add(item)
+    db.session.flush()
+    item.file_key_sealed = spool.file_key.wrap(kit.cipher, file_key_context(item))
+    db.session.execute(evidence_incidents.insert().values(evidence_id=item.id,
+                                                          incident_id=incident.id))
+    for column, text in (("original_filename_sealed", name), ("title_sealed", name),
+                         ("description_sealed", details.description),
+                         ("obtained_how_sealed", details.obtained_how),
+                         ("prior_chain_sealed", details.prior_chain)):
+        seal_text(kit, item, column, text)
+    record_custody(item, CustodyAction.RECEIVED, actor=actor, hash_after=item.sha256,
+                   details={"size": item.size_bytes, "incident": incident.id})
+    record_custody(item, CustodyAction.STORED, actor=actor, hash_after=item.sha256,
+                   details={"master": kit.cipher.key_id_of(item.file_key_sealed)})
+    return item
+
+
+def items_of(incident: Incident) -> list[EvidenceItem]:
+    return list(db.session.scalars(
+        select(EvidenceItem).join(evidence_incidents,
+                                  evidence_incidents.c.evidence_id == EvidenceItem.id)
+        .where(evidence_incidents.c.incident_id == incident.id).order_by(EvidenceItem.id)))
+
+
+def incidents_of(item: EvidenceItem) -> list[Incident]:
+    return list(db.session.scalars(
+        select(Incident).join(evidence_incidents,
+                              evidence_incidents.c.incident_id == Incident.id)
+        .where(evidence_incidents.c.evidence_id == item.id).order_by(Incident.id)))
+
+
+def filename_of(kit: CryptoKit, item: EvidenceItem) -> str:
+    return open_text(kit, item, "original_filename_sealed")
+
+
+def open_original(kit: CryptoKit, store: BlobStore, item: EvidenceItem) -> DecryptingReader:
+    """A reader of the original's plaintext; it fails if the blob was altered.
+
+    Raises ValidationFailed when the item was withdrawn (its key is destroyed).
+    """
+    if item.file_key_sealed is None or item.state is EvidenceState.WITHDRAWN:
+        raise ValidationFailed(_l("This item was withdrawn. Only its record remains."))
+    file_key = FileKey.unwrap(kit.cipher, item.file_key_sealed, file_key_context(item))
+    return file_key.decrypting_reader(store.open(item.blob_key),
+                                      blob_associated_data(item.blob_key))
+
+
+@dataclass(frozen=True)
+class VerifyProblem:
+    item_id: int
+    reason: str
+
+
+def verify_item(kit: CryptoKit, store: BlobStore, item: EvidenceItem) -> str | None:
+    """Decrypt and re-hash the original; check the custody chain. A reason, or None."""
+    broken = verify_custody(item)
+    if broken is not None:
+        return f"custody event {broken.seq}: {broken.reason}"
+    if item.state is EvidenceState.WITHDRAWN:
+        return None  # only the tombstone remains: nothing left to decrypt
+    if not store.exists(item.blob_key):
+        return "its blob is missing"
+    try:
+        reader = open_original(kit, store, item)
+        for _chunk in reader.iter_chunks():
+            pass
+    except Exception as error:
+        return f"cannot be decrypted ({type(error).__name__})"
+    if reader.sha256_hex != item.sha256 or reader.size != item.size_bytes:
+        return "its content does not match the hash taken at intake"
+    return None
+
+
+def verify_all(kit: CryptoKit, store: BlobStore) -> Iterator[tuple[EvidenceItem, str | None]]:
+    for item in db.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)):
+        yield item, verify_item(kit, store, item)
+
+
+@dataclass(frozen=True)
+class Orphans:
+    blobs_without_row: list[str]
+    rows_without_blob: list[int]
+    stale_pending: list[str]
+
+
+def find_orphans(store: BlobStore, pending_older_than_s: float = 3600) -> Orphans:
+    """Blobs no row points to, rows whose blob is gone, and abandoned temporary files."""
+    known = set(db.session.scalars(select(EvidenceItem.blob_key)))
+    known |= set(db.session.scalars(select(Rendition.blob_key)))
+    blobs = sorted(k for k in store.keys() if k not in known)  # noqa: SIM118 - not a dict
+    missing = [item.id for item in db.session.scalars(select(EvidenceItem).where(
+        EvidenceItem.state != EvidenceState.WITHDRAWN)) if not store.exists(item.blob_key)]
+    return Orphans(blobs, missing, sorted(store.stale_pending(pending_older_than_s)))
+
+
+def record_upload_audit(actor: User, incident: Incident, count: int) -> None:
+    record_event(AuditAction.EVIDENCE_UPLOADED, Outcome.SUCCESS, actor=actor,
+                 target_type="incident", target_id=incident.id, details={"files": count})

@@ -1,0 +1,7 @@
+"""Evidence: upload with receipts, the item page, downloads and the custody log."""
+
+from flask import Blueprint
+
+bp = Blueprint("evidence", __name__)
+
+from portal.web.evidence import views  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from portal.models import EvidenceKind
+from portal.web.forms import strip_text
+from portal.web.vocabulary import blank
+
+TEXT = [strip_text]
+
+KIND_LABELS = {
+    EvidenceKind.DOCUMENT: _l("Document"), EvidenceKind.PHOTO: _l("Photo"),
+    EvidenceKind.VIDEO: _l("Video"), EvidenceKind.AUDIO: _l("Audio recording"),
+    EvidenceKind.SCREENSHOT: _l("Screenshot"), EvidenceKind.CHAT_EXPORT: _l("Chat export"),
+    EvidenceKind.EMAIL: _l("E-mail"), EvidenceKind.WEB_CAPTURE: _l("Web page capture"),
+    EvidenceKind.CALL_LOG: _l("Call log"), EvidenceKind.MEDICAL_RECORD: _l("Medical record"),
+    EvidenceKind.OTHER: _l("Other"),
+}
+
+
+class UploadForm(FlaskForm):
+    files = MultipleFileField(_l("Files"), description=_l(
+        "One or several files: photos, screenshots, recordings, documents. Nothing is "
+        "changed in them; each is encrypted as it arrives."))
+    kind = SelectField(_l("What are they?"), validate_choice=False,
+                       choices=[blank(_l("Choose…"))] + [SelectChoice(k.value, v) for k, v in
+                                                         KIND_LABELS.items()])
+    description = TextAreaField(_l("What do they show? (optional)"), filters=TEXT)
+    obtained_how = TextAreaField(_l("How did you get them? (optional)"), filters=TEXT,
+                                 description=_l("For example: a screenshot I took of a message "
+                                                "on my phone."))
+    prior_chain = StringField(_l("Who passed them on before they reached you? (optional)"),
+                              filters=TEXT, description=_l(
+                                  "For example: relative in Iran → WhatsApp → me."))
+
+
+class PurposeForm(FlaskForm):
+    purpose = StringField(_l("Why do you need the original?"), filters=TEXT, description=_l(
+        "Recorded in the item's chain of custody."))

@@ -1,0 +1,192 @@
+"""Evidence pages. Uploaded bytes were already hashed and encrypted while the request
+was parsed (portal/web/uploads.py); these views finish and record them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from portal.audit.custody import CustodyAction, custody_of, record_custody
+from portal.crypto.streaming import DecryptingReader, StreamIntegrityError
+from portal.dependencies import blob_store, crypto_kit
+from portal.media.sniff import detect_media_type
+from portal.models import EvidenceItem, Incident, User, db
+from portal.policy import Permission, can
+from portal.services import evidence as evidence_service
+from portal.services.errors import DomainError
+from portal.web.access import deny
+from portal.web.evidence import bp
+from portal.web.evidence.forms import KIND_LABELS, PurposeForm, UploadForm
+from portal.web.forms import attach_error
+from portal.web.headers import CONTENT_SECURITY_POLICY
+from portal.web.uploads import spools_of_request
+
+
+def _load_incident(incident_id: int) -> Incident:
+    incident = db.session.get(Incident, incident_id)
+    if incident is None or not can(current_user, Permission.EVIDENCE_ADD, incident):
+        deny("incident", incident_id)
+    assert incident is not None
+    return incident
+
+
+def _load_item(item_id: int) -> EvidenceItem:
+    item = db.session.get(EvidenceItem, item_id)
+    if item is None or not can(current_user, Permission.EVIDENCE_READ, item):
+        deny("evidence", item_id)
+    assert item is not None
+    return item
+
+
+@bp.route("/reports/<int:incident_id>/evidence", methods=["GET", "POST"])
+def upload(incident_id: int) -> str | BaseResponse:
+    incident = _load_incident(incident_id)
+    form = UploadForm()
+    if form.validate_on_submit():
+        spools = spools_of_request()
+        if not spools:
+            form.files.errors = [_("Choose at least one file.")]
+        else:
+            kit = crypto_kit()
+            details = evidence_service.EvidenceDetails(
+                kind=form.kind.data or "other", description=form.description.data or "",
+                obtained_how=form.obtained_how.data or "", prior_chain=form.prior_chain.data or "")
+            try:
+                items = [evidence_service.store_upload(
+                    kit, current_user, incident, spool, details,
+                    detect_media_type(bytes(spool.head))) for spool in spools]
+            except DomainError as error:
+                db.session.rollback()
+                attach_error(form, error, "files")
+            else:
+                evidence_service.record_upload_audit(current_user, incident, len(items))
+                # The receipt is a new page, shown only after this request committed.
+                return redirect(url_for("evidence.receipt", incident_id=incident.id,
+                                        items=",".join(str(i.id) for i in items)))
+    return render_template("evidence/upload.html", form=form, incident=incident,
+                           items=evidence_service.items_of(incident),
+                           max_upload_label=_size_label(current_app.config["MAX_UPLOAD_BYTES"]))
+
+
+def _size_label(size: int) -> str:
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor:
+            return f"{size / factor:g} {unit}"
+    return f"{size} B"
+
+
+@bp.route("/reports/<int:incident_id>/evidence/receipt")
+def receipt(incident_id: int) -> str:
+    incident = _load_incident(incident_id)
+    ids = [int(part) for part in request.args.get("items", "").split(",") if part.isdigit()]
+    kit = crypto_kit()
+    rows = []
+    for item_id in ids[:100]:
+        item = _load_item(item_id)
+        rows.append((item, evidence_service.filename_of(kit, item)))
+    return render_template("evidence/receipt.html", incident=incident, rows=rows)
+
+
+@bp.route("/evidence/<int:item_id>")
+def item(item_id: int) -> str:
+    found = _load_item(item_id)
+    record_custody(found, CustodyAction.VIEWED, actor=current_user)
+    return render_template(
+        "evidence/item.html", item=found, events=custody_of(found),
+        filename=evidence_service.filename_of(crypto_kit(), found),
+        incidents=evidence_service.incidents_of(found), kind_label=KIND_LABELS[found.kind],
+        purpose_form=PurposeForm())
+
+
+@bp.route("/evidence/<int:item_id>/download", methods=["POST"])
+def download(item_id: int) -> BaseResponse:
+    found = _load_item(item_id)
+    form = PurposeForm()
+    purpose = (form.purpose.data or "").strip() if form.validate_on_submit() else ""
+    if current_user.role.is_staff and not purpose:
+        flash(_("Say why you need the original: it is recorded in the chain of custody."),
+              "error")
+        return redirect(url_for("evidence.item", item_id=found.id))
+    kit, store = crypto_kit(), blob_store()
+    try:
+        reader = evidence_service.open_original(kit, store, found)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("evidence.item", item_id=found.id))
+    record_custody(found, CustodyAction.DOWNLOADED, actor=current_user, purpose=purpose,
+                   hash_before=found.sha256)
+    filename = evidence_service.filename_of(kit, found)
+    expected = Expected(found.id, found.sha256, found.size_bytes, current_user.id)
+    db.session.commit()  # the custody event is on record before the first byte leaves
+    response = Response(stream_with_context(_checked_stream(expected, reader)),
+                        mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = _attachment(filename)
+    # Should a browser ever render it anyway: no script, no plugin, no same origin.
+    response.headers["Content-Security-Policy"] = f"{CONTENT_SECURITY_POLICY}; sandbox"
+    response.headers["Content-Length"] = str(expected.size)
+    return response
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the original must turn out to be (read before the stream starts)."""
+
+    item_id: int
+    sha256: str
+    size: int
+    actor_id: int  # the session's objects are gone by the time the stream runs
+
+
+def _checked_stream(expected: Expected, reader: DecryptingReader) -> Iterator[bytes]:
+    """The plaintext, re-hashed as it goes; on any mismatch the download is cut and
+    an alarm goes into the custody log."""
+    try:
+        yield from reader.iter_chunks()
+        if reader.sha256_hex != expected.sha256 or reader.size != expected.size:
+            raise StreamIntegrityError("hash differs from intake")
+    except StreamIntegrityError:
+        db.session.rollback()
+        item = db.session.get(EvidenceItem, expected.item_id)
+        if item is not None:
+            actor = db.session.get(User, expected.actor_id)
+            record_custody(item, CustodyAction.INTEGRITY_ALARM, actor=actor,
+                           hash_before=expected.sha256, hash_after=reader.sha256_hex)
+            db.session.commit()
+        raise
+
+
+def _attachment(filename: str) -> str:
+    """RFC 6266/5987: an ASCII fallback and the real (possibly Persian) name."""
+    ascii_name = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\;'
+                         else "_" for ch in filename) or "evidence"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@bp.route("/evidence/<int:item_id>/custody.jsonl")
+def custody(item_id: int) -> BaseResponse:
+    found = _load_item(item_id)
+    lines = [json.dumps({
+        "seq": e.seq, "occurred_at": e.occurred_at.isoformat(), "action": e.action,
+        "actor": e.actor_label, "role": e.actor_role, "purpose": e.purpose,
+        "hash_before": e.hash_before, "hash_after": e.hash_after, "details": e.details,
+        "prev_hash": e.prev_hash, "row_hash": e.row_hash}, ensure_ascii=False)
+        for e in custody_of(found)]
+    response = Response("\n".join(lines) + "\n", mimetype="application/x-ndjson")
+    response.headers["Content-Disposition"] = f'attachment; filename="custody-{found.id}.jsonl"'
+    return response
