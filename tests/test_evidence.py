@@ -261,3 +261,51 @@ def test_reconcile_finds_and_removes_orphans(app: Flask, client: BrowserClient,
     runner.invoke(args=["evidence", "reconcile", "--fix"])
     assert "0 orphans" in runner.invoke(args=["evidence", "reconcile"]).output
     assert runner.invoke(args=["evidence", "verify"]).exit_code == 0
+
+
+def test_previews_carry_no_metadata_while_the_original_keeps_its_gps(
+        app: Flask, client: BrowserClient, another_client: BrowserClient,
+        reported: tuple[Account, Account, int]):
+    import io
+
+    from PIL import Image
+
+    _reporter, advocate, incident_id = reported
+    original = jpeg_with_gps()
+    [item_id] = receipt_items(client, upload(client, incident_id, [(original, "gps.jpg")]))
+    with Image.open(io.BytesIO(download(client, item_id))) as kept:
+        assert kept.getexif().get_ifd(0x8825)  # GPS still in the original
+    for purpose in ("thumbnail", "viewing_copy"):
+        response = client.get(f"/evidence/{item_id}/renditions/{purpose}")
+        assert response.status_code == 200
+        assert response.mimetype.startswith("image/")
+        with Image.open(io.BytesIO(response.get_data())) as preview:
+            assert not preview.getexif()
+            assert not preview.getexif().get_ifd(0x8825)
+            assert "exif" not in preview.info
+            assert "xmp" not in preview.info
+    sign_in(another_client, advocate)
+    page = another_client.text(f"/evidence/{item_id}")
+    assert "Metadata found in the file" in page  # advocates see it, as found
+    assert "SampleCam" in page
+    with app.app_context():
+        actions = db.session.scalars(select(CustodyEvent.action).where(
+            CustodyEvent.item_id == item_id).order_by(CustodyEvent.seq)).all()
+    assert actions[:5] == ["received", "stored", "metadata_extracted", "rendition_created",
+                           "rendition_created"]
+
+
+@pytest.mark.parametrize(("content", "name", "flag"), [
+    (b"<html><script>alert(1)</script></html>", "page.html", "never_rendered"),
+    (chat_export_zip(), "holiday.jpg", "never_rendered"),  # an archive that says it is a photo
+    (jpeg_with_gps()[:200], "broken.jpg", "undecodable"),
+])
+def test_dangerous_or_broken_files_are_kept_but_never_previewed(
+        app: Flask, client: BrowserClient, reported: tuple[Account, Account, int],
+        content: bytes, name: str, flag: str):
+    _reporter, _advocate, incident_id = reported
+    [item_id] = receipt_items(client, upload(client, incident_id, [(content, name)]))
+    item = item_row(app, item_id)
+    assert flag in item.flags
+    assert client.get(f"/evidence/{item_id}/renditions/thumbnail").status_code == 404
+    assert download(client, item_id) == content  # kept exactly as received

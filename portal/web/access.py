@@ -104,6 +104,7 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "evidence.item": Access(Permission.EVIDENCE_READ),
     "evidence.download": Access(Permission.EVIDENCE_READ),
     "evidence.custody": Access(Permission.EVIDENCE_READ),
+    "evidence.rendition": Access(Permission.EVIDENCE_READ),
     # The advocate's workspace.
     "workspace.incidents": Access(Permission.WORKSPACE_USE),
     "workspace.statistics": Access(Permission.WORKSPACE_USE),

@@ -29,6 +29,7 @@ from portal.media.sniff import detect_media_type
 from portal.models import EvidenceItem, Incident, User, db
 from portal.policy import Permission, can
 from portal.services import evidence as evidence_service
+from portal.services import renditions
 from portal.services.errors import DomainError
 from portal.web.access import deny
 from portal.web.evidence import bp
@@ -71,6 +72,8 @@ def upload(incident_id: int) -> str | BaseResponse:
                 items = [evidence_service.store_upload(
                     kit, current_user, incident, spool, details,
                     detect_media_type(bytes(spool.head))) for spool in spools]
+                for stored in items:
+                    renditions.derive(kit, blob_store(), stored, current_user)
             except DomainError as error:
                 db.session.rollback()
                 attach_error(form, error, "files")
@@ -107,8 +110,10 @@ def receipt(incident_id: int) -> str:
 def item(item_id: int) -> str:
     found = _load_item(item_id)
     record_custody(found, CustodyAction.VIEWED, actor=current_user)
+    reviewing = current_user.role.is_staff
     return render_template(
         "evidence/item.html", item=found, events=custody_of(found),
+        metadata=renditions.metadata_of(crypto_kit(), found) if reviewing else {},
         filename=evidence_service.filename_of(crypto_kit(), found),
         incidents=evidence_service.incidents_of(found), kind_label=KIND_LABELS[found.kind],
         purpose_form=PurposeForm())
@@ -176,6 +181,22 @@ def _attachment(filename: str) -> str:
     ascii_name = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\;'
                          else "_" for ch in filename) or "evidence"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@bp.route("/evidence/<int:item_id>/renditions/<purpose>")
+def rendition(item_id: int, purpose: str) -> BaseResponse:
+    """A preview, shown inline: only images the sandbox re-encoded, never an original."""
+    found = _load_item(item_id)
+    chosen = next((r for r in found.renditions if r.purpose == purpose), None)
+    if chosen is None or not chosen.media_type.startswith("image/"):
+        deny("rendition", f"{item_id}/{purpose}")
+    assert chosen is not None
+    data = renditions.read_rendition(crypto_kit(), blob_store(), chosen)
+    record_custody(found, CustodyAction.VIEWED, actor=current_user,
+                   hash_before=chosen.sha256, details={"rendition": purpose})
+    response = Response(data, mimetype=chosen.media_type)
+    response.headers["Content-Disposition"] = "inline"
+    return response
 
 
 @bp.route("/evidence/<int:item_id>/custody.jsonl")
