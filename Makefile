@@ -11,6 +11,10 @@ PYTEST_ARGS ?= -q
 .PHONY: setup run test test-sqlite test-postgres lint translations messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
+	@ldconfig -p | grep -q 'libmagic\.so\.1' || { \
+	  echo "libmagic is missing: installing Debian's libmagic1"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libmagic1; \
+	  else sudo apt-get install -y libmagic1; fi; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt

@@ -35,7 +35,7 @@ def protected_routes(app: Flask) -> list[tuple[str, str, str]]:
     return [r for r in routes(app) if access_rule(r[0], r[1]) != PUBLIC]
 
 
-def concrete_url(rule: str, ids: dict[str, int]) -> str:
+def concrete_url(rule: str, ids: dict[str, int | str]) -> str:
     """Fill every URL parameter with the id of a real object of that kind."""
     return re.sub(r"<(?:int:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule)
 
@@ -59,7 +59,7 @@ def test_an_unlisted_endpoint_is_refused(tmp_path: Path):
     assert b"should never be seen" not in response.data
 
 
-def _object_ids(app: Flask, owner: Account) -> dict[str, int]:
+def _object_ids(app: Flask, owner: Account) -> dict[str, int | str]:
     """Ids of real objects for every URL parameter, so refusals are not mere 'not found'."""
     with app.app_context():
         invitation = Invitation(token_digest="0" * 64, role=Role.FAMILY_MEMBER,
@@ -69,7 +69,7 @@ def _object_ids(app: Flask, owner: Account) -> dict[str, int]:
         world = build_family_world(owner.id)
         db.session.commit()
         return {"user_id": owner.id, "invitation_id": invitation.id, "token": 0,
-                "advocate_id": owner.id, "number": 1, **world}
+                "advocate_id": owner.id, "number": 1, "purpose": "thumbnail", **world}
 
 
 def test_anonymous_visitor_is_sent_to_login_from_every_protected_route(
