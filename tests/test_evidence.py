@@ -309,3 +309,71 @@ def test_dangerous_or_broken_files_are_kept_but_never_previewed(
     assert flag in item.flags
     assert client.get(f"/evidence/{item_id}/renditions/thumbnail").status_code == 404
     assert download(client, item_id) == content  # kept exactly as received
+
+
+def test_withdrawal_takes_two_people_and_leaves_only_a_tombstone(
+        app: Flask, client: BrowserClient, another_client: BrowserClient,
+        reported: tuple[Account, Account, int]):
+    _reporter, advocate, incident_id = reported
+    original = jpeg_with_gps()
+    [item_id] = receipt_items(client, upload(client, incident_id, [(original, "to-go.jpg")]))
+    before = item_row(app, item_id)
+    asked = client.submit(f"/evidence/{item_id}", {"reason": "It shows my cousin's face."},
+                          action=f"/evidence/{item_id}/withdrawal")
+    assert asked.status_code == 302
+    assert item_row(app, item_id).state.value == "withdrawal_requested"
+
+    sign_in(another_client, advocate)  # an advocate cannot approve
+    assert another_client.get("/evidence/withdrawals").status_code == 404
+
+    reviewer = make_account(app, Role.LEGAL_REVIEWER, locale="en")
+    approver = app.test_client()
+    sign_in(approver, reviewer)
+    queue = approver.text("/evidence/withdrawals")
+    assert "It shows my cousin&#39;s face." in queue
+    assert approver.get(f"/evidence/{item_id}").status_code == 404  # no reading the evidence
+    done = approver.submit("/evidence/withdrawals", {},
+                           action=f"/evidence/{item_id}/withdrawal/approve")
+    assert done.status_code == 302
+
+    after = item_row(app, item_id)
+    assert after.state.value == "withdrawn"
+    assert after.file_key_sealed is None
+    assert after.metadata_sealed is None
+    assert after.sha256 == before.sha256  # the tombstone keeps the fingerprint
+    assert not [p for p in Path(app.config["EVIDENCE_DIR"]).rglob("*") if p.is_file()]
+    page = client.text(f"/evidence/{item_id}")
+    assert "This item was withdrawn" in page
+    assert before.sha256 in page
+    refused = client.submit(f"/evidence/{item_id}", {},
+                            action=f"/evidence/{item_id}/download")
+    assert refused.status_code == 302  # nothing to download any more
+    log = client.text(f"/evidence/{item_id}/custody.jsonl")
+    assert '"withdrawal_requested"' in log
+    assert '"withdrawal_approved"' in log
+    assert '"key_destroyed"' in log
+    assert app.test_cli_runner().invoke(args=["evidence", "verify"]).exit_code == 0
+
+
+def test_withdrawal_approval_needs_a_recent_sign_in(
+        app: Flask, client: BrowserClient, reported: tuple[Account, Account, int]):
+    from datetime import timedelta
+
+    from portal.models import UserSession, utcnow
+
+    _reporter, _advocate, incident_id = reported
+    [item_id] = receipt_items(client, upload(client, incident_id, [(b"x", "x.txt")]))
+    client.submit(f"/evidence/{item_id}", {"reason": "mistake"},
+                  action=f"/evidence/{item_id}/withdrawal")
+    reviewer = make_account(app, Role.LEGAL_REVIEWER, locale="en")
+    approver = app.test_client()
+    sign_in(approver, reviewer)
+    with app.app_context():
+        for live in db.session.scalars(select(UserSession).where(
+                UserSession.user_id == reviewer.id)):
+            live.authenticated_at = utcnow() - timedelta(minutes=6)
+        db.session.commit()
+    response = approver.submit("/evidence/withdrawals", {},
+                               action=f"/evidence/{item_id}/withdrawal/approve")
+    assert response.headers["Location"].startswith("/reauthenticate")
+    assert item_row(app, item_id).state.value == "withdrawal_requested"

@@ -22,6 +22,7 @@ from portal.models import (
     UserSession,
     Victim,
 )
+from portal.models.evidence import EvidenceState
 from portal.models.vocabulary import IncidentStatus
 
 
@@ -43,6 +44,8 @@ class Permission(StrEnum):
     WORKSPACE_USE = "workspace:use"
     EVIDENCE_ADD = "evidence:add"
     EVIDENCE_READ = "evidence:read"
+    EVIDENCE_WITHDRAW_REQUEST = "evidence:withdraw_request"
+    EVIDENCE_WITHDRAW_APPROVE = "evidence:withdraw_approve"
 
 
 _EVERYONE = frozenset({Permission.ACCOUNT_USE})
@@ -51,7 +54,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FAMILY_MEMBER: _EVERYONE | {
         Permission.FAMILY_READ, Permission.PERSON_MANAGE, Permission.INCIDENT_CREATE,
         Permission.INCIDENT_READ, Permission.INCIDENT_AMEND, Permission.INCIDENT_DISCUSS,
-        Permission.EVIDENCE_ADD, Permission.EVIDENCE_READ,
+        Permission.EVIDENCE_ADD, Permission.EVIDENCE_READ, Permission.EVIDENCE_WITHDRAW_REQUEST,
     },
     Role.ADVOCATE: _EVERYONE | {
         Permission.INVITATION_CREATE, Permission.INVITATION_REVOKE, Permission.FAMILY_READ,
@@ -60,7 +63,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.EVIDENCE_READ,
     },
     # Legal reviewers read incidents through the dossiers sent to them (a later issue).
-    Role.LEGAL_REVIEWER: _EVERYONE | {Permission.LEGAL_TAG_CONFIRM},
+    Role.LEGAL_REVIEWER: _EVERYONE | {Permission.LEGAL_TAG_CONFIRM,
+                                      Permission.EVIDENCE_WITHDRAW_APPROVE},
     # Admins run the portal; they do not read narratives or evidence by default.
     Role.ADMIN: _EVERYONE | {
         Permission.INVITATION_CREATE,
@@ -158,7 +162,17 @@ def _may_touch_incident(user: User, permission: Permission, incident: Incident) 
 
 
 def _may_touch_evidence(user: User, permission: Permission, item: EvidenceItem) -> bool:
-    """The uploader, the reporters of its incidents, and the family's advocates (else 404)."""
+    """The uploader, the reporters of its incidents, and the family's advocates (else 404).
+
+    Withdrawal takes two people: a family member of the item asks, and a legal
+    reviewer who is not that person approves a pending request.
+    """
+    if permission is Permission.EVIDENCE_WITHDRAW_APPROVE:
+        return (item.state is EvidenceState.WITHDRAWAL_REQUESTED
+                and item.withdrawal_requested_by_id != user.id)
+    if permission is Permission.EVIDENCE_WITHDRAW_REQUEST:
+        return user.role is Role.FAMILY_MEMBER and _may_touch_evidence(
+            user, Permission.EVIDENCE_READ, item)
     if permission is not Permission.EVIDENCE_READ:
         return False
     if user.role is Role.ADVOCATE:

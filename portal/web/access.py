@@ -105,6 +105,9 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "evidence.download": Access(Permission.EVIDENCE_READ),
     "evidence.custody": Access(Permission.EVIDENCE_READ),
     "evidence.rendition": Access(Permission.EVIDENCE_READ),
+    "evidence.request_withdrawal": Access(Permission.EVIDENCE_WITHDRAW_REQUEST),
+    "evidence.withdrawals": Access(Permission.EVIDENCE_WITHDRAW_APPROVE),
+    "evidence.approve_withdrawal": Access(Permission.EVIDENCE_WITHDRAW_APPROVE),
     # The advocate's workspace.
     "workspace.incidents": Access(Permission.WORKSPACE_USE),
     "workspace.statistics": Access(Permission.WORKSPACE_USE),

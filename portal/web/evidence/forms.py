@@ -40,3 +40,14 @@ class UploadForm(FlaskForm):
 class PurposeForm(FlaskForm):
     purpose = StringField(_l("Why do you need the original?"), filters=TEXT, description=_l(
         "Recorded in the item's chain of custody."))
+
+
+class WithdrawalForm(FlaskForm):
+    reason = TextAreaField(_l("Why should this item be withdrawn?"), filters=TEXT,
+                           description=_l("A legal reviewer decides. If they approve, the file "
+                                          "can never be opened again; its fingerprint and "
+                                          "history stay on record."))
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token."""

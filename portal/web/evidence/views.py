@@ -29,13 +29,21 @@ from portal.media.sniff import detect_media_type
 from portal.models import EvidenceItem, Incident, User, db
 from portal.policy import Permission, can
 from portal.services import evidence as evidence_service
-from portal.services import renditions
-from portal.services.errors import DomainError
+from portal.services import renditions, withdrawal
+from portal.services.errors import DomainError, PermissionDenied
+from portal.services.sealing import open_text
 from portal.web.access import deny
 from portal.web.evidence import bp
-from portal.web.evidence.forms import KIND_LABELS, PurposeForm, UploadForm
+from portal.web.evidence.forms import (
+    KIND_LABELS,
+    ConfirmForm,
+    PurposeForm,
+    UploadForm,
+    WithdrawalForm,
+)
 from portal.web.forms import attach_error
 from portal.web.headers import CONTENT_SECURITY_POLICY
+from portal.web.recent_login import require_recent_login
 from portal.web.uploads import spools_of_request
 
 
@@ -116,7 +124,9 @@ def item(item_id: int) -> str:
         metadata=renditions.metadata_of(crypto_kit(), found) if reviewing else {},
         filename=evidence_service.filename_of(crypto_kit(), found),
         incidents=evidence_service.incidents_of(found), kind_label=KIND_LABELS[found.kind],
-        purpose_form=PurposeForm())
+        purpose_form=PurposeForm(), withdrawal_form=WithdrawalForm(),
+        may_ask_withdrawal=can(current_user, Permission.EVIDENCE_WITHDRAW_REQUEST, found)
+        and found.state.value == "active")
 
 
 @bp.route("/evidence/<int:item_id>/download", methods=["POST"])
@@ -181,6 +191,49 @@ def _attachment(filename: str) -> str:
     ascii_name = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\;'
                          else "_" for ch in filename) or "evidence"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@bp.route("/evidence/<int:item_id>/withdrawal", methods=["POST"])
+def request_withdrawal(item_id: int) -> BaseResponse:
+    found = _load_item(item_id)
+    form = WithdrawalForm()
+    if form.validate_on_submit():
+        try:
+            withdrawal.request_withdrawal(crypto_kit(), current_user, found,
+                                          form.reason.data or "")
+        except PermissionDenied:
+            deny("evidence", item_id)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(_("Your request was sent to a legal reviewer."), "success")
+    return redirect(url_for("evidence.item", item_id=found.id))
+
+
+@bp.route("/evidence/withdrawals")
+def withdrawals() -> str:
+    kit = crypto_kit()
+    pending = [(item, open_text(kit, item, "withdrawal_reason_sealed"))
+               for item in withdrawal.pending_withdrawals()
+               if can(current_user, Permission.EVIDENCE_WITHDRAW_APPROVE, item)]
+    return render_template("evidence/withdrawals.html", pending=pending, form=ConfirmForm())
+
+
+@bp.route("/evidence/<int:item_id>/withdrawal/approve", methods=["POST"])
+def approve_withdrawal(item_id: int) -> BaseResponse:
+    found = db.session.get(EvidenceItem, item_id)
+    if found is None or not can(current_user, Permission.EVIDENCE_WITHDRAW_APPROVE, found):
+        deny("evidence", item_id)
+    assert found is not None
+    stale = require_recent_login(url_for("evidence.withdrawals"))
+    if stale is not None:
+        return stale
+    if ConfirmForm().validate_on_submit():
+        withdrawal.approve_withdrawal(current_user, found, blob_store())
+        flash(_("The item was withdrawn: its keys are destroyed and only its record remains."),
+              "success")
+    return redirect(url_for("evidence.withdrawals"))
 
 
 @bp.route("/evidence/<int:item_id>/renditions/<purpose>")
