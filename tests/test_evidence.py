@@ -377,3 +377,21 @@ def test_withdrawal_approval_needs_a_recent_sign_in(
                                action=f"/evidence/{item_id}/withdrawal/approve")
     assert response.headers["Location"].startswith("/reauthenticate")
     assert item_row(app, item_id).state.value == "withdrawal_requested"
+
+
+def test_advocates_filter_reports_by_whether_they_have_evidence(
+        app: Flask, client: BrowserClient, another_client: BrowserClient,
+        reported: tuple[Account, Account, int]):
+    _reporter, advocate, with_files = reported
+    without_files = start_report(client)
+    send_report(client, without_files, "submit", start_text="1398/10/19")
+    receipt_items(client, upload(client, with_files, [(b"proof", "proof.txt")]))
+    sign_in(another_client, advocate)
+
+    def listed(choice: str) -> set[int]:
+        page = another_client.text(f"/workspace?has_evidence={choice}")
+        return {int(n) for n in re.findall(r'href="/reports/(\d+)"', page)}
+
+    assert listed("yes") == {with_files}
+    assert listed("no") == {without_files}
+    assert listed("") == {with_files, without_files}

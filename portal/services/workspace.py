@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, extract, func, select
+from sqlalchemy import Select, exists, extract, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.crypto.kit import CryptoKit
@@ -18,6 +18,7 @@ from portal.models import (
     IncidentTypeTerm,
     User,
     db,
+    evidence_incidents,
 )
 from portal.models.incidents import incident_types
 from portal.models.vocabulary import IncidentStatus
@@ -36,6 +37,7 @@ class IncidentFilters:
     country: str = ""
     verification: str = ""
     text: str = ""
+    has_evidence: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,9 @@ def _filtered(kit: CryptoKit, query: Select[Any], filters: IncidentFilters) -> S
         query = query.where(Incident.country == filters.country)
     if filters.verification:
         query = query.where(Incident.verification == filters.verification)
+    if filters.has_evidence is not None:
+        with_evidence = exists().where(evidence_incidents.c.incident_id == Incident.id)
+        query = query.where(with_evidence if filters.has_evidence else ~with_evidence)
     if filters.text.strip():
         query = query.where(*has_every_word(kit, filters.text))
     return query

@@ -21,6 +21,7 @@ class IncidentFilterForm(FlaskForm):
     agency = SelectField(_l("Agency"), validate_choice=False)
     country = SelectField(_l("Country"), validate_choice=False)
     verification = SelectField(_l("Verification"), validate_choice=False)
+    has_evidence = SelectField(_l("Evidence"), validate_choice=False)
     q = StringField(_l("Words in the reports"), filters=[strip_text],
                     description=_l("Whole words; reports holding all of them are listed "
                                    "(up to 8 words)."))

@@ -37,6 +37,8 @@ def _filter_form() -> IncidentFilterForm:
     form.agency.choices = [ANY, *choices(Agency)]
     form.country.choices = [ANY, *country_choices()]
     form.verification.choices = [ANY, *choices(Verification)]
+    form.has_evidence.choices = [ANY, SelectChoice("yes", _l("With evidence")),
+                                 SelectChoice("no", _l("Without evidence"))]
     return form
 
 
@@ -69,7 +71,8 @@ def incidents() -> str:
         until=_period_end(form, "until", last=True),
         type_code=form.type_code.data or "", agency=form.agency.data or "",
         country=(form.country.data or "") if (form.country.data or "") in country_codes() else "",
-        verification=form.verification.data or "", text=form.q.data or "")
+        verification=form.verification.data or "", text=form.q.data or "",
+        has_evidence={"yes": True, "no": False}.get(form.has_evidence.data or ""))
     page = workspace_service.search(crypto_kit(), current_user, filters,
                                     request.args.get("page", 1, type=int))
     if filters.text:
