@@ -6,6 +6,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import AuditAction, Outcome
+from portal.audit.custody import CustodyAction
 from portal.models import Role
 
 ROLE_LABELS: dict[Role, LazyString] = {
@@ -71,3 +72,20 @@ ACTION_LABELS: dict[str, LazyString] = {
 
 def role_label(role: Role | str) -> LazyString:
     return ROLE_LABELS[Role(role)]
+
+
+CUSTODY_LABELS: dict[str, LazyString] = {
+    CustodyAction.RECEIVED: _l("Received"),
+    CustodyAction.STORED: _l("Stored, encrypted"),
+    CustodyAction.METADATA_EXTRACTED: _l("Metadata read"),
+    CustodyAction.RENDITION_CREATED: _l("Preview made"),
+    CustodyAction.VIEWED: _l("Viewed"),
+    CustodyAction.DOWNLOADED: _l("Original downloaded"),
+    CustodyAction.INTEGRITY_ALARM: _l("Integrity alarm"),
+    CustodyAction.LINKED: _l("Linked to a report"),
+    CustodyAction.VERIFIED: _l("Verified"),
+    CustodyAction.EXPORTED: _l("Exported"),
+    CustodyAction.WITHDRAWAL_REQUESTED: _l("Withdrawal asked for"),
+    CustodyAction.WITHDRAWAL_APPROVED: _l("Withdrawal approved"),
+    CustodyAction.KEY_DESTROYED: _l("Keys destroyed"),
+}

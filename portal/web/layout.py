@@ -12,7 +12,7 @@ from portal.models import IncidentTypeTerm, db, utcnow
 from portal.policy import permissions_of
 from portal.web.access import Stage, current_stage
 from portal.web.incident_display import field_label
-from portal.web.labels import ACTION_LABELS, OUTCOME_LABELS, role_label
+from portal.web.labels import ACTION_LABELS, CUSTODY_LABELS, OUTCOME_LABELS, role_label
 from portal.web.vocabulary import country_name, label
 
 
@@ -24,6 +24,7 @@ def layout_context() -> dict[str, object]:
         "role_label": role_label,
         "action_label": lambda action: ACTION_LABELS.get(action, action),
         "outcome_label": lambda outcome: OUTCOME_LABELS.get(outcome, outcome),
+        "custody_label": lambda action: CUSTODY_LABELS.get(action, action),
         "now": utcnow(),
         "vocabulary_label": label,
         "country_name": country_name,
