@@ -69,8 +69,11 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 # Latency of the advocate's workspace with 100,000 incidents on a throw-away PostgreSQL
-# database (about 3 minutes; not part of `make test`). Results: docs/benchmarks.md.
-# Options go in BENCH_ARGS, e.g. make bench BENCH_ARGS="--explain".
+# database (about 3 minutes), then evidence upload throughput and server memory through a
+# real `flask run` server against an openssl pipeline (about 1 minute); not part of
+# `make test`. Results: docs/benchmarks.md. Options go in BENCH_ARGS (workspace) and
+# UPLOAD_BENCH_ARGS (upload), e.g. make bench BENCH_ARGS="--explain".
 .PHONY: bench
 bench: setup
 	$(PY) -m bench.workspace $(BENCH_ARGS)
+	$(PY) -m bench.upload $(UPLOAD_BENCH_ARGS)

@@ -21,9 +21,16 @@ the same run through:
   ``LocalBlobStore``, ``Spool.write`` in 64 KiB pieces (what Werkzeug's multipart
   parser hands the spool), ``writer.close`` and ``pending.commit`` (fsync, link).
 
+Each size runs in rounds (openssl, portal, in-process, back to back), so that a slow
+spell of the shared virtual disk or CPU falls on all three. Every output is deleted
+after its run (the server's blobs once the receipt was checked; ``--keep-blobs`` keeps
+them), so that each line writes into recycled page-cache memory. Also measured: the
+server's user and system CPU seconds per upload (/proc/<pid>/stat), the client's, and
+the time from the last byte sent to the 302 (finishing: last segment, fsync, rows).
+
 MB/s are 10^6 bytes per second of file content; each figure is the median of the
 runs. The server, the client and openssl share this machine's CPUs. Everything is
-removed at the end, whatever happens. Results: docs/benchmarks.md.
+removed at the end, whatever happens (Ctrl-C too). Results: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -190,19 +197,23 @@ def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[
         server = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port)],
             env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited: {log.read_text()[-2000:]}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return server
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not answer /healthz within 30 s")
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError(f"the server exited: {log.read_text()[-2000:]}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    connection.close()
+                    return server
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the server did not answer /healthz within 30 s")
+    except BaseException:
+        stop_server(server)
+        raise
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
@@ -311,8 +322,11 @@ class Browser:
         assert status == 302, ("sign-in failed", status)
         assert "/login" not in location, ("sign-in failed", location)
 
-    def upload(self, incident_id: int, file: SampleFile) -> tuple[float, str]:
-        """POST the file as a streamed multipart body; (seconds to the 302, Location)."""
+    def upload(self, incident_id: int, file: SampleFile) -> tuple[float, float, str]:
+        """POST the file as a streamed multipart body.
+
+        Returns the seconds from the first byte sent to the 302, the seconds from the
+        last byte sent to the 302, and the receipt's address."""
         path = f"/reports/{incident_id}/evidence"
         token = self.csrf_token(path)
         boundary = "----portalbench" + secrets.token_hex(16)
@@ -334,15 +348,16 @@ class Browser:
             while chunk := source.read(CHUNK):
                 connection.send(chunk)
             connection.send(tail)
+            sent = time.perf_counter()
             response = connection.getresponse()
-            elapsed = time.perf_counter() - started
+            received = time.perf_counter()
         response.read()
         self.keep_cookies(response)
         connection.close()
         location = response.headers.get("Location", "")
         assert response.status == 302, ("upload refused", response.status)
         assert "/receipt" in location, ("upload refused", location)
-        return elapsed, location
+        return received - started, received - sent, location
 
     def receipt_hashes(self, location: str) -> list[str]:
         path = urllib.parse.urlsplit(location)
@@ -354,14 +369,33 @@ class Browser:
 # --- measuring ------------------------------------------------------------------------------
 
 @dataclass
+class Upload:
+    seconds: float  # first byte sent → 302 received
+    finish: float  # last byte sent → 302 received
+    server_user: float  # the server's CPU seconds during the upload: user...
+    server_sys: float  # ...and system (kernel: socket reads, page-cache writes, fsync)
+    client_cpu: float  # this process (reading the file, sending it), user + system
+
+    @property
+    def server_cpu(self) -> float:
+        return self.server_user + self.server_sys
+
+
+@dataclass
 class Result:
     file: SampleFile
-    portal: list[float] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)
     openssl: list[float] = field(default_factory=list)
     python: list[float] = field(default_factory=list)
+    python_user: list[float] = field(default_factory=list)
+    python_sys: list[float] = field(default_factory=list)
     peak_kib: int = 0  # VmHWM over this size's uploads (reset before them)
     sampled_kib: int = 0  # the largest VmRSS sample during them
     peak_reset: bool = False
+
+    @property
+    def portal(self) -> list[float]:
+        return [u.seconds for u in self.uploads]
 
     def rate(self, seconds: list[float]) -> float:
         return self.file.size / statistics.median(seconds) / 1e6
@@ -375,35 +409,75 @@ class Result:
         return max(self.peak_kib, self.sampled_kib) / 1024
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of a process, all its threads (/proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def drop_committed_blobs(evidence_dir: Path) -> None:
+    """Delete the server's committed blobs once their receipts were checked.
+
+    Every line then writes into page-cache memory freed by the previous one (openssl's
+    output and the in-process blob are deleted too): on this VM, writes that need
+    never-used memory cost several times more kernel time (see docs/benchmarks.md),
+    which would otherwise fall on whichever line runs after a kept 1 GiB file.
+    """
+    for blob in evidence_dir.glob("[0-9a-f][0-9a-f]/*"):
+        blob.unlink()
+
+
 def measure_size(result: Result, browser: Browser, incident_id: int, pid: int, work: Path,
-                 store: LocalBlobStore, runs: int) -> None:
+                 store: LocalBlobStore, runs: int, evidence_dir: Path | None) -> None:
+    """`runs` rounds of openssl, portal, in-process, back to back, so that a slow spell
+    of the (shared, virtual) disk falls on all three rather than on one."""
     file = result.file
-    for run in range(runs):
+    result.peak_reset = reset_peak(pid)
+    for run in range(1, runs + 1):
         seconds = openssl_once(work, file)
         result.openssl.append(seconds)
-        print(f"  {file.label} openssl run {run + 1}: {seconds:.2f} s, "
+        print(f"  {file.label} run {run} openssl: {seconds:.2f} s, "
               f"{file.size / seconds / 1e6:.0f} MB/s", flush=True)
-    result.peak_reset = reset_peak(pid)
-    sampler = RssSampler(pid)
-    sampler.start()
-    try:
-        for run in range(runs):
-            seconds, location = browser.upload(incident_id, file)
-            result.portal.append(seconds)
-            hashes = browser.receipt_hashes(location)
-            assert hashes == [file.sha256], ("receipt SHA-256 differs", hashes, file.sha256)
-            print(f"  {file.label} portal run {run + 1}: {seconds:.2f} s, "
-                  f"{file.size / seconds / 1e6:.0f} MB/s, receipt SHA-256 matches, "
-                  f"RSS now {proc_status_kib(pid, 'VmRSS') / 1024:.0f} MiB", flush=True)
-    finally:
-        sampler.stop()
-    result.peak_kib = proc_status_kib(pid, "VmHWM")
-    result.sampled_kib = sampler.max_kib
-    for run in range(runs):
+
+        sampler = RssSampler(pid)
+        sampler.start()
+        (user_before, sys_before), client_before = cpu_seconds(pid), own_cpu()
+        try:
+            seconds, finish, location = browser.upload(incident_id, file)
+        finally:
+            sampler.stop()
+        (user_after, sys_after), client_after = cpu_seconds(pid), own_cpu()
+        upload = Upload(seconds, finish, user_after - user_before, sys_after - sys_before,
+                        client_after - client_before)
+        result.uploads.append(upload)
+        result.sampled_kib = max(result.sampled_kib, sampler.max_kib)
+        hashes = browser.receipt_hashes(location)
+        assert hashes == [file.sha256], ("receipt SHA-256 differs", hashes, file.sha256)
+        if evidence_dir is not None:
+            drop_committed_blobs(evidence_dir)
+        print(f"  {file.label} run {run} portal: {seconds:.2f} s, "
+              f"{file.size / seconds / 1e6:.0f} MB/s (last byte → 302 {finish:.2f} s, "
+              f"server CPU {upload.server_user:.2f} user + {upload.server_sys:.2f} sys, "
+              f"client CPU {upload.client_cpu:.2f} s), receipt SHA-256 matches, "
+              f"server RSS max {sampler.max_kib / 1024:.0f} MiB", flush=True)
+
+        before = os.times()
         seconds = python_once(store, file)
+        after = os.times()
         result.python.append(seconds)
-        print(f"  {file.label} in-process run {run + 1}: {seconds:.2f} s, "
-              f"{file.size / seconds / 1e6:.0f} MB/s", flush=True)
+        result.python_user.append(after.user - before.user)
+        result.python_sys.append(after.system - before.system)
+        print(f"  {file.label} run {run} in-process: {seconds:.2f} s, "
+              f"{file.size / seconds / 1e6:.0f} MB/s (CPU {result.python_user[-1]:.2f} user "
+              f"+ {result.python_sys[-1]:.2f} sys)", flush=True)
+    result.peak_kib = proc_status_kib(pid, "VmHWM")
 
 
 # --- reporting ------------------------------------------------------------------------------
@@ -458,6 +532,24 @@ def report(results: list[Result], runs: int) -> str:
                    f"{r.ratio:.2f} | {r.rate(r.python):.0f} | {r.peak_mib:.0f} | "
                    f"{verdict(r.ratio >= TARGET_RATIO)} | "
                    f"{verdict(r.peak_mib <= TARGET_PEAK_MIB and flat)} |")
+    out += ["", "Where the time goes (medians, seconds; CPU as user + sys):", "",
+            "| size | portal, first byte → 302 | of which last byte → 302 | server CPU | "
+            "server CPU / wall | client CPU | in-process wall | in-process CPU | openssl |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+
+    def med(values: list[float]) -> float:
+        return statistics.median(values)
+
+    for r in results:
+        wall = med(r.portal)
+        user, system = med([u.server_user for u in r.uploads]), med(
+            [u.server_sys for u in r.uploads])
+        out.append(f"| {r.file.label} | {wall:.2f} | {med([u.finish for u in r.uploads]):.2f} | "
+                   f"{user:.2f} + {system:.2f} | "
+                   f"{med([u.server_cpu for u in r.uploads]) / wall:.0%} | "
+                   f"{med([u.client_cpu for u in r.uploads]):.2f} | {med(r.python):.2f} | "
+                   f"{med(r.python_user):.2f} + {med(r.python_sys):.2f} | "
+                   f"{med(r.openssl):.2f} |")
     out += ["", "Every run (seconds): " + "; ".join(
         f"{r.file.label}: portal {', '.join(f'{s:.2f}' for s in r.portal)} / openssl "
         f"{', '.join(f'{s:.2f}' for s in r.openssl)} / in-process "
@@ -476,6 +568,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tmpdir", default=None,
                         help="where to make the files and the instance (default: $TMPDIR)")
+    parser.add_argument("--keep-blobs", action="store_true",
+                        help="keep the server's blobs until the end instead of deleting each "
+                        "after its receipt was checked (the page cache then keeps growing)")
     return parser.parse_args(argv)
 
 
@@ -507,7 +602,8 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         for file in files:
             result = Result(file)
-            measure_size(result, browser, incident_id, server.pid, work, store, args.runs)
+            measure_size(result, browser, incident_id, server.pid, work, store, args.runs,
+                         None if args.keep_blobs else work / "instance" / "evidence")
             results.append(result)
         print("\n## Machine\n")
         print("\n".join(machine(work)))
