@@ -157,3 +157,28 @@ def test_signing_in_again_ends_the_browsers_previous_session(app: Flask, client:
         live = db.session.scalars(select(UserSession).where(
             UserSession.user_id == account.id, UserSession.revoked_at.is_(None))).all()
     assert len(live) == 1
+
+
+
+def test_touching_a_session_leaves_the_request_clean_and_is_committed_at_once(app: Flask):
+    """A slow upload must not hold the database's write lock from its first line:
+    session bookkeeping is committed on the side, leaving the request's unit of work
+    untouched (nothing dirty, nothing to flush)."""
+    from portal.dependencies import session_policy
+    from portal.services.sessions import find_live_session, open_session
+
+    account = make_account(app, Role.FAMILY_MEMBER)
+    with app.app_context():
+        token = open_session(account.reload(), "", second_factor_done=True)
+        db.session.commit()
+    age_sessions(app, account, last_seen_at=timedelta(minutes=5))
+    with app.test_request_context():
+        live = find_live_session(token, session_policy())
+        assert live is not None
+        assert not db.session.dirty
+        assert not db.session.new
+        with db.engine.connect() as other:  # another connection already sees the touch
+            seen = other.execute(select(UserSession.last_seen_at).where(
+                UserSession.id == live.id)).scalar_one()
+        db.session.rollback()  # the request fails: the touch stays
+    assert utcnow() - seen < timedelta(seconds=5)

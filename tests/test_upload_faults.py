@@ -8,38 +8,41 @@ restart: byte-identical on download, with the SHA-256 of the bytes sent.
 
 Each trial starts `flask run` in its own process group on a free loopback port, signs
 in over HTTP, starts one to three concurrent uploads (one or two files each, 10 KiB to
-8 MiB of seeded random bytes, sent in chunks) and kills the whole process group at a
-moment chosen by the trial's mode:
+8 MiB of seeded random bytes, sent in chunks) and kills the whole process group with
+SIGKILL at a moment chosen by the trial's mode, watched from outside the server (the
+instance's files):
 
-    before  a few milliseconds after the uploads start (headers, first chunks)
-    during  when a random share of the bodies has been sent (mid-parse, mid-encryption)
-    commit  a few milliseconds after the last byte was sent (blob commit, row commit)
-    after   once every upload was answered (receipts shown), then a little later
+    before  0-5 ms after the uploads start (headers, first chunks)
+    during  once a random 5-90 % of the bytes sent is in the vault as ciphertext
+    blob    0-4 ms after a new blob is committed (its row is being written)
+    row     0-2 ms after a commit first reaches the SQLite file (the receipt follows)
+    after   once every upload was answered and its receipt read, then 0-50 ms later
 
 After each kill, with no server running: `reconcile` must exit 0 and name no record
 without its blob; leftover pending files are aged past reconcile's one-hour threshold
 (the hour an abandoned upload is given) and `reconcile --fix` must name and remove
 them, along with any blob without a record; `verify` must exit 0. The next trial's
-server then serves every item: receipted ones byte-identical to what was sent, others
-(committed but killed before the receipt left) identical to one of the files sent,
-never a truncated or unknown file.
+server then serves every item: receipted ones byte-identical to what was sent and
+shown with the same SHA-256 on their receipt page; others (committed, but the kill
+came before the receipt) identical to one of the files sent, never a truncated one.
 
 A blob without a record is what the design accepts (decision 0007: the blob is
-committed before the row; a kill in between leaves an encrypted orphan). It is
-tolerated only because `reconcile --fix` must then remove it; the count is reported.
+committed before the row; a kill in between leaves an encrypted orphan; "blob" trials
+produce them). It is tolerated only because `reconcile --fix` must then remove it.
 
 How this test fails when the order is wrong: were `store_upload` to commit the row
 before the blob (``db.session.commit()`` ahead of ``spool.pending.commit()``), a kill
-in the "commit" window would leave a row pointing at a blob that is still
-`tmp/<key>.pending` (or gone): `reconcile` then prints "record without its blob" and
-exits 1, `verify` reports "its blob is missing", and the next server cannot serve the
-item, each of which fails below. Run on a scratch copy with that order reversed, this
-test failed as expected (see the report that came with it).
+in a "row" trial lands between the two and leaves a row whose blob is still
+`tmp/<key>.pending`: `reconcile` prints "record without its blob" and exits 1 (and
+`verify` would say "its blob is missing"). On a scratch copy with that order reversed
+this test failed so, at its first "row" trial, in every run tried.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import http.client
 import os
 import random
 import re
@@ -50,6 +53,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +62,7 @@ from tests.test_real_server import ROOT, free_port, instance
 
 SEED = 752
 TRIALS = 12
-MODES = ("before", "during", "commit", "after")
+MODES = ("row", "during", "blob", "before", "after")  # 12 trials: 3 row, 3 during, 2 each
 MIN_SIZE, MAX_SIZE = 10 * 1024, 8 * 1024**2
 USERNAME, PASSPHRASE = "faultprobe", "quiet lantern harbor pebble violin"
 STALE_AGE_S = 2 * 3600  # beyond reconcile's one-hour threshold for abandoned uploads
@@ -120,7 +124,6 @@ class Upload:
     files: list[SentFile]
     sent: int = 0
     total: int = 1
-    body_sent: threading.Event = field(default_factory=threading.Event)
     status: int | None = None
     error: str = ""
     item_ids: list[int] = field(default_factory=list)  # from the receipt's address
@@ -129,8 +132,6 @@ class Upload:
 
     def progress(self, sent: int, total: int) -> None:
         self.sent, self.total = sent, total
-        if sent >= total:
-            self.body_sent.set()
 
 
 @dataclass
@@ -145,6 +146,7 @@ class Vault:
     cut_uploads: int = 0
     orphan_blobs_removed: int = 0
     pending_removed: int = 0
+    log: list[str] = field(default_factory=list)
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -178,8 +180,7 @@ def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes
     while True:
         assert server.poll() is None, f"server exited: {log.read_text()[-2000:]}"
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz",  # noqa: S310
-                                        timeout=1):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                 return server, port
         except (urllib.error.URLError, ConnectionError):
             assert time.monotonic() < deadline, "server did not answer within 30 s"
@@ -189,10 +190,8 @@ def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes
 def kill_server(server: subprocess.Popen[bytes]) -> None:
     """SIGKILL the server's whole process group (the server and any child it started)."""
     if server.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     server.wait(timeout=10)
 
 
@@ -213,9 +212,7 @@ def send(browser: LoopbackBrowser, incident_id: int, token: str, upload: Upload)
         query = upload.receipt_url.partition("items=")[2]
         upload.item_ids = [int(part) for part in query.split(",") if part.isdigit()]
         upload.receipt = read_receipt(browser.get(upload.receipt_url).text)
-    except (OSError, ConnectionError) as error:  # the server died under us
-        upload.error = f"{type(error).__name__}: {error}"
-    except Exception as error:  # http.client.HTTPException and the like
+    except (OSError, http.client.HTTPException) as error:  # the server died under us
         upload.error = f"{type(error).__name__}: {error}"
 
 
@@ -232,25 +229,55 @@ def new_uploads(rng: random.Random, trial: int, vault: Vault) -> list[Upload]:
     return uploads
 
 
-def wait_for(condition, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting for the uploads"
         time.sleep(0.001)
 
 
+def vault_keys(evidence_dir: Path) -> dict[str, int]:
+    """Blob key -> bytes on disk, for committed blobs and pending ones (a pending blob
+    is committed under its own key, so a key's size only grows)."""
+    sizes: dict[str, int] = {}
+    for path in (*evidence_dir.glob("tmp/*.pending"), *evidence_dir.glob("??/*")):
+        try:
+            sizes[path.name.removesuffix(".pending")] = path.stat().st_size
+        except FileNotFoundError:  # committed or discarded while we looked
+            continue
+    return sizes
+
+
+def database_stamp(database: Path) -> tuple[int, int]:
+    """Changes when SQLite writes a commit into the database file (rollback journal)."""
+    stat = database.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
 def kill_at_moment(mode: str, rng: random.Random, uploads: list[Upload],
-                   threads: list[threading.Thread], server: subprocess.Popen[bytes]) -> None:
+                   threads: list[threading.Thread], server: subprocess.Popen[bytes],
+                   instance_dir: Path, old_keys: set[str], old_stamp: tuple[int, int]) -> None:
+    evidence_dir = instance_dir / "evidence"
+
+    def settled() -> bool:
+        return not any(t.is_alive() for t in threads)
+
+    def new_keys() -> dict[str, int]:
+        return {k: v for k, v in vault_keys(evidence_dir).items() if k not in old_keys}
+
     if mode == "before":
         time.sleep(rng.uniform(0, 0.005))
-    elif mode == "during":
-        share = rng.uniform(0.05, 0.9)
-        total = sum(len(f.content()) for u in uploads for f in u.files)  # about the body
-        wait_for(lambda: sum(u.sent for u in uploads) >= share * total
-                 or not any(t.is_alive() for t in threads))
-    elif mode == "commit":
-        wait_for(lambda: all(u.body_sent.is_set() or u.error for u in uploads))
-        time.sleep(rng.uniform(0, 0.03))
+    elif mode == "during":  # a share of the bodies has reached the server's encryption
+        share = rng.uniform(0.05, 0.9) * sum(f.size for u in uploads for f in u.files)
+        wait_for(lambda: settled() or sum(new_keys().values()) >= share)
+    elif mode == "blob":  # a blob was just committed: its row is being written
+        wait_for(lambda: settled() or any(
+            (evidence_dir / key[:2] / key).exists() for key in new_keys()))
+        time.sleep(rng.uniform(0, 0.004))
+    elif mode == "row":  # the first commit reaches the database file: the receipt follows
+        database = instance_dir / "portal.sqlite3"
+        wait_for(lambda: settled() or database_stamp(database) != old_stamp)
+        time.sleep(rng.uniform(0, 0.002))
     else:
         for thread in threads:
             thread.join(timeout=60)
@@ -332,9 +359,11 @@ def check_vault_offline(env: dict[str, str], evidence_dir: Path, vault: Vault,
     assert verified.returncode == 0, f"{trial}: {verified.stdout}{verified.stderr}"
 
 
-def test_sigkill_during_uploads_leaves_no_partial_item_and_loses_no_receipt(tmp_path: Path):
-    env, incident_id = make_world(tmp_path / "instance")
-    evidence_dir = tmp_path / "instance" / "evidence"
+def test_sigkill_during_uploads_leaves_no_partial_item_and_loses_no_receipt(
+        tmp_path: Path) -> None:
+    instance_dir = tmp_path / "instance"
+    env, incident_id = make_world(instance_dir)
+    evidence_dir = instance_dir / "evidence"
     rng = random.Random(SEED)
     vault = Vault()
     started = time.monotonic()
@@ -359,16 +388,25 @@ def test_sigkill_during_uploads_leaves_no_partial_item_and_loses_no_receipt(tmp_
                 tab = LoopbackBrowser(port, cookies=dict(browser.cookies))
                 threads.append(threading.Thread(target=send, daemon=True,
                                                 args=(tab, incident_id, token, upload)))
+            old_keys = set(vault_keys(evidence_dir))
+            old_stamp = database_stamp(instance_dir / "portal.sqlite3")
             for thread in threads:
                 thread.start()
-            kill_at_moment(mode, rng, uploads, threads, server)
+            kill_at_moment(mode, rng, uploads, threads, server, instance_dir, old_keys,
+                           old_stamp)
         finally:
             kill_server(server)
             for thread in threads:
                 thread.join(timeout=30)
         assert not any(t.is_alive() for t in threads), f"{label}: an upload hung"
         record_outcomes(uploads, vault)
+        before = (vault.pending_removed, vault.orphan_blobs_removed)
         check_vault_offline(env, evidence_dir, vault, label)
+        vault.log.append(f"{label}: " + ", ".join(
+            f"{sum(f.size for f in u.files) // 1024} KiB in {len(u.files)} "
+            + (f"answered {u.status}" if u.status else f"cut at {u.sent * 100 // u.total}%")
+            for u in uploads) + f"; pending {vault.pending_removed - before[0]}, "
+            f"orphans {vault.orphan_blobs_removed - before[1]}")
     elapsed = time.monotonic() - started
     assert set(vault.receipted) <= vault.checked
     # The trials really did exercise both outcomes.
@@ -378,3 +416,4 @@ def test_sigkill_during_uploads_leaves_no_partial_item_and_loses_no_receipt(tmp_
           f"intact, {vault.unreceipted_present} committed without a receipt, "
           f"{vault.cut_uploads} uploads cut, {vault.pending_removed} abandoned pending files "
           f"and {vault.orphan_blobs_removed} orphan blobs removed by reconcile --fix")
+    print("\n".join(vault.log))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit import AuditAction, Outcome, record_event
 from portal.crypto.tokens import new_token, token_digest
@@ -46,8 +47,12 @@ def find_live_session(
 ) -> UserSession | None:
     """The session for `token` if it is neither revoked, idle too long nor too old.
 
-    Touches `last_seen_at` so that activity keeps a session alive. An expired
-    session is revoked on the spot so that it cannot come back.
+    Touches `last_seen_at` so that activity keeps a session alive, and revokes an
+    expired session on the spot so that it cannot come back. Both writes are
+    committed at once on their own connection, outside the request's unit of work
+    (like the login throttle): otherwise the request would hold SQLite's write lock
+    from its first line to its commit, and a slow upload would lock every other
+    signed-in person out for its whole duration.
     """
     now = now or utcnow()
     session = db.session.scalar(
@@ -62,10 +67,25 @@ def find_live_session(
         or not user.is_active
     )
     if expired:
-        session.revoked_at = now
+        _record_on_the_side(session, revoked_at=now)
         return None
-    session.last_seen_at = now
+    if now - session.last_seen_at >= TOUCH_EVERY:
+        _record_on_the_side(session, last_seen_at=now)
     return session
+
+
+# Idle limits are in minutes: touching a session more often than this buys nothing.
+TOUCH_EVERY = timedelta(seconds=15)
+
+
+def _record_on_the_side(session: UserSession, **values: datetime) -> None:
+    """Write session bookkeeping in its own short transaction, and show it on the
+    loaded object without making the request's session dirty."""
+    with db.engine.begin() as connection:
+        connection.execute(update(UserSession).where(UserSession.id == session.id)
+                           .values(**values))
+    for name, value in values.items():
+        set_committed_value(session, name, value)
 
 
 def is_recently_authenticated(session: UserSession, policy: SessionPolicy) -> bool:

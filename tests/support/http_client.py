@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
+from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -102,7 +103,9 @@ class LoopbackBrowser:
         `on_progress(sent, total)` is called after each chunk."""
         boundary, body = encode_multipart({
             "csrf_token": token, "kind": "document",
-            "files": [(io.BytesIO(content), name) for content, name in files]})
+            "files": [FileStorage(io.BytesIO(content), name,
+                                  content_type="application/octet-stream")
+                      for content, name in files]})
         connection = self._connection()
         try:
             connection.putrequest("POST", f"/reports/{incident_id}/evidence")
