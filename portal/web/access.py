@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import NoReturn, TypeVar
 from urllib.parse import urlencode
 
 from flask import abort, current_app, redirect, request, url_for
@@ -19,6 +20,8 @@ from portal.audit import AuditAction, Outcome, record_event
 from portal.models import db
 from portal.policy import Permission, can
 from portal.web.authn import current_session
+
+T = TypeVar("T")
 
 
 class Stage(Enum):
@@ -155,7 +158,18 @@ def enforce_access() -> Response | None:
     return None
 
 
-def deny(target_type: str = "", target_id: object = "") -> None:
+def load_or_deny(model: type[T], object_id: int, permission: Permission,
+                 target_type: str) -> T:
+    """Load, then check: an object missing or outside the user's scope answers 404,
+    and the refusal is recorded. The one way views fetch an object by id."""
+    found = db.session.get(model, object_id)
+    if found is None or not can(current_user, permission, found):
+        deny(target_type, object_id)
+    assert found is not None
+    return found
+
+
+def deny(target_type: str = "", target_id: object = "") -> NoReturn:
     """Record the refusal and answer 404: a forbidden object looks like a missing one."""
     actor = current_user if current_user.is_authenticated else None
     db.session.rollback()

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.models import Role, User, db
-from portal.policy import Permission, can
+from portal.models import Role, User
+from portal.policy import Permission
 from portal.services import accounts, second_factor
 from portal.services.audit_log import AuditFilters, search_events
 from portal.services.errors import PermissionDenied
-from portal.web.access import deny
+from portal.web.access import deny, load_or_deny
 from portal.web.admin import bp
 from portal.web.admin.forms import (
     AuditFilterForm,
@@ -22,12 +22,7 @@ from portal.web.recent_login import require_recent_login
 
 
 def _load_managed_user(user_id: int) -> User:
-    """Load, then check: a user the admin may not manage answers 404."""
-    user = db.session.get(User, user_id)
-    if user is None or not can(current_user, Permission.USER_MANAGE, user):
-        deny("user", user_id)
-    assert user is not None
-    return user
+    return load_or_deny(User, user_id, Permission.USER_MANAGE, "user")
 
 
 @bp.route("/users")

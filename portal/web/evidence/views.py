@@ -32,7 +32,7 @@ from portal.services import evidence as evidence_service
 from portal.services import renditions, withdrawal
 from portal.services.errors import DomainError, PermissionDenied
 from portal.services.sealing import open_text
-from portal.web.access import deny
+from portal.web.access import deny, load_or_deny
 from portal.web.evidence import bp
 from portal.web.evidence.forms import (
     KIND_LABELS,
@@ -48,19 +48,11 @@ from portal.web.uploads import spools_of_request
 
 
 def _load_incident(incident_id: int) -> Incident:
-    incident = db.session.get(Incident, incident_id)
-    if incident is None or not can(current_user, Permission.EVIDENCE_ADD, incident):
-        deny("incident", incident_id)
-    assert incident is not None
-    return incident
+    return load_or_deny(Incident, incident_id, Permission.EVIDENCE_ADD, "incident")
 
 
 def _load_item(item_id: int) -> EvidenceItem:
-    item = db.session.get(EvidenceItem, item_id)
-    if item is None or not can(current_user, Permission.EVIDENCE_READ, item):
-        deny("evidence", item_id)
-    assert item is not None
-    return item
+    return load_or_deny(EvidenceItem, item_id, Permission.EVIDENCE_READ, "evidence")
 
 
 @bp.route("/reports/<int:incident_id>/evidence", methods=["GET", "POST"])
@@ -222,10 +214,7 @@ def withdrawals() -> str:
 
 @bp.route("/evidence/<int:item_id>/withdrawal/approve", methods=["POST"])
 def approve_withdrawal(item_id: int) -> BaseResponse:
-    found = db.session.get(EvidenceItem, item_id)
-    if found is None or not can(current_user, Permission.EVIDENCE_WITHDRAW_APPROVE, found):
-        deny("evidence", item_id)
-    assert found is not None
+    found = load_or_deny(EvidenceItem, item_id, Permission.EVIDENCE_WITHDRAW_APPROVE, "evidence")
     stale = require_recent_login(url_for("evidence.withdrawals"))
     if stale is not None:
         return stale

@@ -9,13 +9,13 @@ from werkzeug.wrappers import Response
 
 from portal.dependencies import crypto_kit
 from portal.models import Family, Person, db
-from portal.policy import Permission, can
+from portal.policy import Permission
 from portal.services import consent as consent_service
 from portal.services import people as people_service
 from portal.services.countries import country_codes
 from portal.services.errors import DomainError, InvalidFields
 from portal.services.membership import assigned_families, family_of_member
-from portal.web.access import deny
+from portal.web.access import load_or_deny
 from portal.web.families import bp
 from portal.web.families.forms import PersonForm
 from portal.web.forms import attach_error
@@ -23,19 +23,11 @@ from portal.web.reports.forms import ConfirmForm, ConsentForm
 
 
 def _load_family(family_id: int, permission: Permission) -> Family:
-    family = db.session.get(Family, family_id)
-    if family is None or not can(current_user, permission, family):
-        deny("family", family_id)
-    assert family is not None
-    return family
+    return load_or_deny(Family, family_id, permission, "family")
 
 
 def _load_person(person_id: int) -> Person:
-    person = db.session.get(Person, person_id)
-    if person is None or not can(current_user, Permission.PERSON_MANAGE, person):
-        deny("person", person_id)
-    assert person is not None
-    return person
+    return load_or_deny(Person, person_id, Permission.PERSON_MANAGE, "person")
 
 
 @bp.route("/family")

@@ -10,13 +10,13 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.dependencies import crypto_kit
 from portal.models import Invitation, Role, db
-from portal.policy import Permission, can
+from portal.policy import Permission
 from portal.policy.permissions import invitable_roles
 from portal.services import invitations as invitation_service
 from portal.services.errors import NotFound, ValidationFailed
 from portal.services.membership import assigned_families
 from portal.services.passphrases import min_chars_for
-from portal.web.access import deny
+from portal.web.access import load_or_deny
 from portal.web.authn import start_session
 from portal.web.forms import attach_error
 from portal.web.i18n import suggest_locale
@@ -67,10 +67,8 @@ def new() -> str:
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
 def revoke(invitation_id: int) -> Response:
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or not can(current_user, Permission.INVITATION_REVOKE, invitation):
-        deny("invitation", invitation_id)
-    assert invitation is not None
+    invitation = load_or_deny(Invitation, invitation_id, Permission.INVITATION_REVOKE,
+                              "invitation")
     if ConfirmForm().validate_on_submit():
         invitation_service.revoke_invitation(current_user, invitation)
         flash(_("The invitation was withdrawn. Its link no longer works."), "success")

@@ -15,12 +15,12 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from portal.models import Family, User, Victim, db
-from portal.policy import Permission, can
+from portal.policy import Permission
 from portal.policy.permissions import is_assigned
 from portal.services import families as family_service
 from portal.services import register as register_service
 from portal.services.errors import ValidationFailed
-from portal.web.access import deny
+from portal.web.access import deny, load_or_deny
 from portal.web.forms import attach_error
 from portal.web.recent_login import require_recent_login
 from portal.web.register import bp
@@ -35,19 +35,11 @@ from portal.web.register.forms import (
 
 
 def _load_victim(victim_id: int) -> Victim:
-    victim = db.session.get(Victim, victim_id)
-    if victim is None or not can(current_user, Permission.REGISTER_MANAGE, victim):
-        deny("victim", victim_id)
-    assert victim is not None
-    return victim
+    return load_or_deny(Victim, victim_id, Permission.REGISTER_MANAGE, "victim")
 
 
 def _load_family(family_id: int) -> Family:
-    family = db.session.get(Family, family_id)
-    if family is None or not can(current_user, Permission.REGISTER_MANAGE, family):
-        deny("family", family_id)
-    assert family is not None
-    return family
+    return load_or_deny(Family, family_id, Permission.REGISTER_MANAGE, "family")
 
 
 def _show_refusal(form: FlaskForm, error: ValidationFailed, default_field: str) -> None:

@@ -27,7 +27,7 @@ from portal.services.countries import country_codes
 from portal.services.errors import DomainError, InvalidFields
 from portal.services.membership import family_of_member
 from portal.services.sealing import open_text
-from portal.web.access import deny
+from portal.web.access import deny, load_or_deny
 from portal.web.forms import attach_error
 from portal.web.incident_display import incident_dates
 from portal.web.reports import bp
@@ -44,12 +44,7 @@ from portal.web.vocabulary import TIMEZONES, country_choices
 
 
 def load_incident(incident_id: int, permission: Permission) -> Incident:
-    """Load, then check: an incident outside the user's scope answers 404 (and is recorded)."""
-    incident = db.session.get(Incident, incident_id)
-    if incident is None or not can(current_user, permission, incident):
-        deny("incident", incident_id)
-    assert incident is not None
-    return incident
+    return load_or_deny(Incident, incident_id, permission, "incident")
 
 
 def today() -> date:
