@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from portal.models import AuditEvent, db
+from portal.services.pagination import Page, clamp_page
 
 PAGE_SIZE = 50
 
@@ -22,27 +23,15 @@ class AuditFilters:
     until: date | None = None
 
 
-@dataclass(frozen=True)
-class Page:
-    events: list[AuditEvent]
-    number: int
-    total: int
-    size: int = PAGE_SIZE
-
-    @property
-    def count(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-
-def search_events(filters: AuditFilters, page: int) -> Page:
+def search_events(filters: AuditFilters, page: int) -> Page[AuditEvent]:
     """Events matching every given filter; `page` counts from 1 and is clamped."""
     query = _filtered(select(AuditEvent), filters)
     total = db.session.scalar(_filtered(select(func.count(AuditEvent.id)), filters)) or 0
-    page = min(max(page, 1), max(1, -(-total // PAGE_SIZE)))
+    page = clamp_page(page, total, PAGE_SIZE)
     events = db.session.scalars(
         query.order_by(AuditEvent.seq.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     )
-    return Page(list(events), page, total)
+    return Page(list(events), page, total, PAGE_SIZE)
 
 
 def _filtered(query: Select[Any], filters: AuditFilters) -> Select[Any]:

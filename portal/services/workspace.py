@@ -22,6 +22,7 @@ from portal.models import (
 )
 from portal.models.incidents import incident_types
 from portal.models.vocabulary import IncidentStatus
+from portal.services.pagination import Page, clamp_page
 from portal.services.search_index import has_every_word
 
 PAGE_SIZE = 25
@@ -40,18 +41,6 @@ class IncidentFilters:
     has_evidence: bool | None = None
 
 
-@dataclass(frozen=True)
-class IncidentPage:
-    incidents: list[Incident]
-    number: int
-    total: int
-    size: int = PAGE_SIZE
-
-    @property
-    def count(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-
 def visible_incidents(advocate: User) -> Select[tuple[Incident]]:
     """Submitted incidents of the families assigned to the advocate: their whole scope."""
     families = select(Assignment.family_id).where(Assignment.advocate_id == advocate.id)
@@ -59,17 +48,18 @@ def visible_incidents(advocate: User) -> Select[tuple[Incident]]:
                                   Incident.status == IncidentStatus.SUBMITTED)
 
 
-def search(kit: CryptoKit, advocate: User, filters: IncidentFilters, page: int) -> IncidentPage:
+def search(kit: CryptoKit, advocate: User, filters: IncidentFilters,
+           page: int) -> Page[Incident]:
     """One page of matching incidents, newest first (by the date they happened)."""
     query = _filtered(kit, visible_incidents(advocate), filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = min(max(page, 1), max(1, -(-total // PAGE_SIZE)))
+    page = clamp_page(page, total, PAGE_SIZE)
     rows = db.session.scalars(query.order_by(Incident.start_first_day.desc().nulls_last(),
                                              Incident.id.desc())
                               .options(selectinload(Incident.types),
                                        selectinload(Incident.family))
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
-    return IncidentPage(list(rows), page, total)
+    return Page(list(rows), page, total, PAGE_SIZE)
 
 
 def _filtered(kit: CryptoKit, query: Select[Any], filters: IncidentFilters) -> Select[Any]:
