@@ -395,3 +395,37 @@ def test_advocates_filter_reports_by_whether_they_have_evidence(
     assert listed("yes") == {with_files}
     assert listed("no") == {without_files}
     assert listed("") == {with_files, without_files}
+
+
+def test_describing_an_item_keeps_the_file_and_warns_when_the_metadata_disagrees(
+        app: Flask, client: BrowserClient, another_client: BrowserClient,
+        reported: tuple[Account, Account, int]):
+    import io
+
+    from PIL import Image
+
+    _reporter, advocate, incident_id = reported
+    image = Image.new("RGB", (40, 30), (90, 90, 90))
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = "2021:05:02 10:00:00"  # DateTimeOriginal
+    exif.get_ifd(0x8825).update({1: "N", 2: (35.0, 41.0, 0.0), 3: "E", 4: (51.0, 23.0, 0.0)})
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    original = buffer.getvalue()
+    [item_id] = receipt_items(client, upload(client, incident_id, [(original, "scene.jpg")]))
+    saved = client.submit(f"/evidence/{item_id}/describe", {
+        "title": "The summons letter", "kind": "photo", "claimed_date_text": "1398/10/18",
+        "claimed_place": "Tehran", "claim_source": "reporter", "claim_trusted": "yes",
+        "description": "A photo of the letter."})
+    assert saved.status_code == 302
+    assert "The summons letter" in client.text(f"/evidence/{item_id}")
+    assert item_row(app, item_id).sha256 == hashlib.sha256(original).hexdigest()
+    sign_in(another_client, advocate)
+    page = another_client.text(f"/evidence/{item_id}")
+    assert "outside the claimed date" in page
+    assert "carries GPS coordinates" in page
+    bad = client.submit(f"/evidence/{item_id}/describe", {
+        "title": "x", "kind": "spaceship", "claim_source": "rumour"})
+    assert bad.status_code == 200
+    assert bad.get_data(as_text=True).count('class="error-message"') >= 2
+    assert "The summons letter" in client.text(f"/evidence/{item_id}")  # unchanged

@@ -73,6 +73,7 @@ class AuditAction(StrEnum):
     LEGAL_TAG_SUGGESTED = "incident.legal_tag_suggested"
     INCIDENTS_SEARCHED = "incidents.searched"
     EVIDENCE_UPLOADED = "evidence.uploaded"
+    EVIDENCE_DESCRIBED = "evidence.described"
 
 
 class Outcome(StrEnum):

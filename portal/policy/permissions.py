@@ -44,6 +44,7 @@ class Permission(StrEnum):
     WORKSPACE_USE = "workspace:use"
     EVIDENCE_ADD = "evidence:add"
     EVIDENCE_READ = "evidence:read"
+    EVIDENCE_DESCRIBE = "evidence:describe"
     EVIDENCE_WITHDRAW_REQUEST = "evidence:withdraw_request"
     EVIDENCE_WITHDRAW_APPROVE = "evidence:withdraw_approve"
 
@@ -55,12 +56,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.FAMILY_READ, Permission.PERSON_MANAGE, Permission.INCIDENT_CREATE,
         Permission.INCIDENT_READ, Permission.INCIDENT_AMEND, Permission.INCIDENT_DISCUSS,
         Permission.EVIDENCE_ADD, Permission.EVIDENCE_READ, Permission.EVIDENCE_WITHDRAW_REQUEST,
+        Permission.EVIDENCE_DESCRIBE,
     },
     Role.ADVOCATE: _EVERYONE | {
         Permission.INVITATION_CREATE, Permission.INVITATION_REVOKE, Permission.FAMILY_READ,
         Permission.PERSON_MANAGE, Permission.INCIDENT_READ, Permission.INCIDENT_DISCUSS,
         Permission.INCIDENT_REVIEW, Permission.WORKSPACE_USE, Permission.EVIDENCE_ADD,
-        Permission.EVIDENCE_READ,
+        Permission.EVIDENCE_READ, Permission.EVIDENCE_DESCRIBE,
     },
     # Legal reviewers read incidents through the dossiers sent to them (a later issue).
     Role.LEGAL_REVIEWER: _EVERYONE | {Permission.LEGAL_TAG_CONFIRM,
@@ -170,6 +172,9 @@ def _may_touch_evidence(user: User, permission: Permission, item: EvidenceItem) 
     if permission is Permission.EVIDENCE_WITHDRAW_APPROVE:
         return (item.state is EvidenceState.WITHDRAWAL_REQUESTED
                 and item.withdrawal_requested_by_id != user.id)
+    if permission is Permission.EVIDENCE_DESCRIBE:
+        return item.state is EvidenceState.ACTIVE and _may_touch_evidence(
+            user, Permission.EVIDENCE_READ, item)
     if permission is Permission.EVIDENCE_WITHDRAW_REQUEST:
         return user.role is Role.FAMILY_MEMBER and _may_touch_evidence(
             user, Permission.EVIDENCE_READ, item)

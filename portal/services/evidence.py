@@ -32,7 +32,7 @@ from portal.models import (
 )
 from portal.models.sealed import sealed_context
 from portal.policy import Permission, can
-from portal.services.errors import PermissionDenied, ValidationFailed
+from portal.services.errors import InvalidFields, PermissionDenied, ValidationFailed
 from portal.services.sealing import open_text, seal_text
 from portal.storage import BlobStore, PendingBlob
 
@@ -215,3 +215,58 @@ def find_orphans(store: BlobStore, pending_older_than_s: float = 3600) -> Orphan
 def record_upload_audit(actor: User, incident: Incident, count: int) -> None:
     record_event(AuditAction.EVIDENCE_UPLOADED, Outcome.SUCCESS, actor=actor,
                  target_type="incident", target_id=incident.id, details={"files": count})
+
+
+@dataclass(frozen=True)
+class ItemDescription:
+    """What people say about an item, beside what the file itself says (its metadata)."""
+
+    title: str = ""
+    kind: str = EvidenceKind.OTHER.value
+    description: str = ""
+    obtained_how: str = ""
+    prior_chain: str = ""
+    creator: str = ""
+    source: str = ""
+    claimed_date_text: str = ""
+    claimed_place: str = ""
+    claim_source: str = ""  # "metadata" or "reporter"
+    claim_trusted: bool | None = None
+
+
+DESCRIBED_TEXT = ("title", "description", "obtained_how", "prior_chain", "creator", "source",
+                  "claimed_place")
+MAX_DESCRIPTION_CHARS = 5_000
+
+
+def describe(kit: CryptoKit, actor: User, item: EvidenceItem, text: ItemDescription) -> None:
+    """Store the item's description (sealed free text). Raises InvalidFields."""
+    if not can(actor, Permission.EVIDENCE_DESCRIBE, item):
+        raise PermissionDenied(_l("You cannot change this item."))
+    errors = {}
+    if text.kind not in {k.value for k in EvidenceKind}:
+        errors["kind"] = _l("Choose from the list.")
+    if text.claim_source not in ("", "metadata", "reporter"):
+        errors["claim_source"] = _l("Choose from the list.")
+    for name in (*DESCRIBED_TEXT, "claimed_date_text"):
+        if len(getattr(text, name)) > MAX_DESCRIPTION_CHARS:
+            errors[name] = _l("Use at most %(max)d characters.", max=MAX_DESCRIPTION_CHARS)
+    if len(text.claimed_date_text) > 80:
+        errors["claimed_date_text"] = _l("Use at most %(max)d characters.", max=80)
+    if errors:
+        raise InvalidFields(errors)
+    item.kind = EvidenceKind(text.kind)
+    for name in DESCRIBED_TEXT:
+        seal_text(kit, item, f"{name}_sealed", getattr(text, name))
+    item.claimed_date_text = text.claimed_date_text.strip()
+    item.claim_source = text.claim_source
+    item.claim_trusted = text.claim_trusted
+    record_event(AuditAction.EVIDENCE_DESCRIBED, Outcome.SUCCESS, actor=actor,
+                 target_type="evidence", target_id=item.id)
+
+
+def description_of(kit: CryptoKit, item: EvidenceItem) -> ItemDescription:
+    values = {name: open_text(kit, item, f"{name}_sealed") for name in DESCRIBED_TEXT}
+    return ItemDescription(kind=item.kind.value, claimed_date_text=item.claimed_date_text,
+                           claim_source=item.claim_source, claim_trusted=item.claim_trusted,
+                           **values)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from datetime import date
 
 from portal.audit.custody import CustodyAction, record_custody
+from portal.calendar import DateInputError, guess_calendar, parse_date
 from portal.crypto.kit import CryptoKit
 from portal.crypto.streaming import FileKey
 from portal.media import PREVIEWABLE_IMAGE_TYPES, analyse_image, is_dangerous
@@ -100,3 +102,40 @@ def metadata_of(kit: CryptoKit, item: EvidenceItem) -> dict[str, object]:
     text = open_text(kit, item, "metadata_sealed")
     loaded: dict[str, object] = json.loads(text) if text else {}
     return loaded
+
+
+def disagreements(item: EvidenceItem, metadata: dict[str, object]) -> list[str]:
+    """What the file's own metadata says that the description does not (codes for the page).
+
+    "date": the camera's date falls outside the claimed date; "place": the file
+    carries GPS coordinates while a place is claimed, so someone must compare them.
+    """
+    found: list[str] = []
+    taken = _camera_day(metadata.get("date_time_original"))
+    claimed = _claimed_period(item.claimed_date_text)
+    if taken is not None and claimed is not None and not claimed[0] <= taken <= claimed[1]:
+        found.append("date")
+    if metadata.get("gps") and item.claimed_place_sealed is not None:
+        found.append("place")
+    return found
+
+
+def _camera_day(value: object) -> date | None:
+    """EXIF dates look like "2020:01:08 14:30:00" (and are often wrong or absent)."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date(int(value[0:4]), int(value[5:7]), int(value[8:10]))
+    except ValueError:
+        return None
+
+
+def _claimed_period(text: str) -> tuple[date, date] | None:
+    calendar = guess_calendar(text) if text else None
+    if calendar is None:
+        return None
+    try:
+        parsed = parse_date(text, calendar, today=date.max)
+    except DateInputError:
+        return None
+    return parsed.first_day, parsed.last_day

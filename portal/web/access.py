@@ -108,6 +108,7 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "evidence.download": Access(Permission.EVIDENCE_READ),
     "evidence.custody": Access(Permission.EVIDENCE_READ),
     "evidence.rendition": Access(Permission.EVIDENCE_READ),
+    "evidence.describe": Access(Permission.EVIDENCE_DESCRIBE),
     "evidence.request_withdrawal": Access(Permission.EVIDENCE_WITHDRAW_REQUEST),
     "evidence.withdrawals": Access(Permission.EVIDENCE_WITHDRAW_APPROVE),
     "evidence.approve_withdrawal": Access(Permission.EVIDENCE_WITHDRAW_APPROVE),

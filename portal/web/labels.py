@@ -67,6 +67,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     AuditAction.LEGAL_TAG_SUGGESTED: _l("Legal tag suggested"),
     AuditAction.INCIDENTS_SEARCHED: _l("Reports searched"),
     AuditAction.EVIDENCE_UPLOADED: _l("Evidence uploaded"),
+    AuditAction.EVIDENCE_DESCRIBED: _l("Evidence described"),
 }
 
 

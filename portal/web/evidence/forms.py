@@ -51,3 +51,24 @@ class WithdrawalForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token."""
+
+
+class DescriptionForm(FlaskForm):
+    title = StringField(_l("Title"), filters=TEXT)
+    kind = SelectField(_l("What is it?"), validate_choice=False,
+                       choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()])
+    description = TextAreaField(_l("What does it show?"), filters=TEXT)
+    obtained_how = TextAreaField(_l("How was it obtained?"), filters=TEXT)
+    prior_chain = StringField(_l("Who passed it on before it reached the portal?"), filters=TEXT)
+    creator = StringField(_l("Who made it (took the photo, wrote the message)?"), filters=TEXT)
+    source = StringField(_l("Source: web address or account"), filters=TEXT)
+    claimed_date_text = StringField(_l("When was it made?"), filters=TEXT, description=_l(
+        "In either calendar, e.g. 1398/10/18 or 2020-01-08, or a month or a year."))
+    claimed_place = StringField(_l("Where was it made?"), filters=TEXT)
+    claim_source = SelectField(_l("Who says so?"), validate_choice=False, choices=[
+        blank(_l("Choose…")), SelectChoice("reporter", _l("The person who reported it")),
+        SelectChoice("metadata", _l("The file's own metadata"))])
+    claim_trusted = SelectField(_l("Can the date and place be trusted?"),
+                                validate_choice=False, choices=[
+                                    blank(_l("Not assessed")), SelectChoice("yes", _l("Yes")),
+                                    SelectChoice("no", _l("No"))])

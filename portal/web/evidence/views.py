@@ -30,13 +30,14 @@ from portal.models import EvidenceItem, Incident, User, db
 from portal.policy import Permission, can
 from portal.services import evidence as evidence_service
 from portal.services import renditions, withdrawal
-from portal.services.errors import DomainError, PermissionDenied
+from portal.services.errors import DomainError, InvalidFields, PermissionDenied
 from portal.services.sealing import open_text
 from portal.web.access import deny, load_or_deny
 from portal.web.evidence import bp
 from portal.web.evidence.forms import (
     KIND_LABELS,
     ConfirmForm,
+    DescriptionForm,
     PurposeForm,
     UploadForm,
     WithdrawalForm,
@@ -111,9 +112,12 @@ def item(item_id: int) -> str:
     found = _load_item(item_id)
     record_custody(found, CustodyAction.VIEWED, actor=current_user)
     reviewing = current_user.role.is_staff
+    metadata = renditions.metadata_of(crypto_kit(), found) if reviewing else {}
     return render_template(
-        "evidence/item.html", item=found, events=custody_of(found),
-        metadata=renditions.metadata_of(crypto_kit(), found) if reviewing else {},
+        "evidence/item.html", item=found, events=custody_of(found), metadata=metadata,
+        description=evidence_service.description_of(crypto_kit(), found),
+        disagreements=renditions.disagreements(found, metadata) if reviewing else [],
+        may_describe=can(current_user, Permission.EVIDENCE_DESCRIBE, found),
         filename=evidence_service.filename_of(crypto_kit(), found),
         incidents=evidence_service.incidents_of(found), kind_label=KIND_LABELS[found.kind],
         purpose_form=PurposeForm(), withdrawal_form=WithdrawalForm(),
@@ -183,6 +187,36 @@ def _attachment(filename: str) -> str:
     ascii_name = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\;'
                          else "_" for ch in filename) or "evidence"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@bp.route("/evidence/<int:item_id>/describe", methods=["GET", "POST"])
+def describe(item_id: int) -> str | BaseResponse:
+    found = load_or_deny(EvidenceItem, item_id, Permission.EVIDENCE_DESCRIBE, "evidence")
+    kit = crypto_kit()
+    form = DescriptionForm()
+    if request.method == "GET":
+        current = evidence_service.description_of(kit, found)
+        for name, value in current.__dict__.items():
+            if name in form:
+                form[name].data = value
+        trusted = current.claim_trusted
+        form.claim_trusted.data = "" if trusted is None else ("yes" if trusted else "no")
+    elif form.validate_on_submit():
+        text = evidence_service.ItemDescription(
+            **{name: form[name].data or "" for name in (
+                "title", "kind", "description", "obtained_how", "prior_chain", "creator",
+                "source", "claimed_date_text", "claimed_place", "claim_source")},
+            claim_trusted={"yes": True, "no": False}.get(form.claim_trusted.data or ""))
+        try:
+            evidence_service.describe(kit, current_user, found, text)
+        except InvalidFields as error:
+            db.session.rollback()
+            for name, message in error.errors.items():
+                attach_error(form, DomainError(message, name), "title")
+        else:
+            flash(_("The description was saved. The file itself is unchanged."), "success")
+            return redirect(url_for("evidence.item", item_id=found.id))
+    return render_template("evidence/describe.html", form=form, item=found)
 
 
 @bp.route("/evidence/<int:item_id>/withdrawal", methods=["POST"])
