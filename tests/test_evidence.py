@@ -429,3 +429,38 @@ def test_describing_an_item_keeps_the_file_and_warns_when_the_metadata_disagrees
     assert bad.status_code == 200
     assert bad.get_data(as_text=True).count('class="error-message"') >= 2
     assert "The summons letter" in client.text(f"/evidence/{item_id}")  # unchanged
+
+
+def test_an_item_can_be_shared_more_narrowly_than_its_report_but_never_more_widely(
+        app: Flask, client: BrowserClient, reported: tuple[Account, Account, int]):
+    from portal.services.evidence import item_allows
+
+    _reporter, _advocate, incident_id = reported
+    client.submit(f"/reports/{incident_id}/consent", {
+        "destinations": ["icc_prosecutor", "canadian_police"], "disclosure": "pseudonym",
+        "testify": "unsure"})
+    [item_id] = receipt_items(client, upload(client, incident_id, [(b"letter", "l.txt")]))
+
+    def allows(destination: str) -> bool:
+        with app.app_context():
+            item = db.session.get(EvidenceItem, item_id)
+            assert item is not None
+            return item_allows(item, destination)
+
+    assert allows("icc_prosecutor")
+    assert allows("canadian_police")
+    assert not allows("media")  # the report does not allow it, so neither does the item
+    wider = client.submit(f"/evidence/{item_id}/describe", {
+        "kind": "document", "classification": "confidential", "narrower": "y",
+        "consent_destinations": ["icc_prosecutor", "media"]})
+    assert "more narrowly than its reports" in wider.get_data(as_text=True)
+    assert allows("canadian_police")  # nothing changed
+    narrower = client.submit(f"/evidence/{item_id}/describe", {
+        "kind": "document", "classification": "confidential", "narrower": "y",
+        "consent_destinations": ["icc_prosecutor"]})
+    assert narrower.status_code == 302
+    assert allows("icc_prosecutor")
+    assert not allows("canadian_police")
+    client.submit(f"/reports/{incident_id}/consent", {},
+                  action=f"/reports/{incident_id}/consent/withdraw")
+    assert not allows("icc_prosecutor")  # the report's withdrawal reaches its evidence at once

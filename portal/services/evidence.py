@@ -32,6 +32,7 @@ from portal.models import (
 )
 from portal.models.sealed import sealed_context
 from portal.policy import Permission, can
+from portal.services.consent import current_consent
 from portal.services.errors import InvalidFields, PermissionDenied, ValidationFailed
 from portal.services.sealing import open_text, seal_text
 from portal.storage import BlobStore, PendingBlob
@@ -232,6 +233,9 @@ class ItemDescription:
     claimed_place: str = ""
     claim_source: str = ""  # "metadata" or "reporter"
     claim_trusted: bool | None = None
+    classification: str = "confidential"
+    # None: the consent of its reports applies; a list: only these, and only within theirs.
+    consent_destinations: tuple[str, ...] | None = None
 
 
 DESCRIBED_TEXT = ("title", "description", "obtained_how", "prior_chain", "creator", "source",
@@ -253,6 +257,13 @@ def describe(kit: CryptoKit, actor: User, item: EvidenceItem, text: ItemDescript
             errors[name] = _l("Use at most %(max)d characters.", max=MAX_DESCRIPTION_CHARS)
     if len(text.claimed_date_text) > 80:
         errors["claimed_date_text"] = _l("Use at most %(max)d characters.", max=80)
+    if text.classification not in CLASSIFICATIONS:
+        errors["classification"] = _l("Choose from the list.")
+    if text.consent_destinations is not None:
+        allowed = reports_consent(item)
+        if any(d not in allowed for d in text.consent_destinations):
+            errors["consent_destinations"] = _l(
+                "An item can only be shared more narrowly than its reports, never more widely.")
     if errors:
         raise InvalidFields(errors)
     item.kind = EvidenceKind(text.kind)
@@ -261,6 +272,9 @@ def describe(kit: CryptoKit, actor: User, item: EvidenceItem, text: ItemDescript
     item.claimed_date_text = text.claimed_date_text.strip()
     item.claim_source = text.claim_source
     item.claim_trusted = text.claim_trusted
+    item.classification = text.classification
+    item.consent_destinations = (list(text.consent_destinations)
+                                 if text.consent_destinations is not None else None)
     record_event(AuditAction.EVIDENCE_DESCRIBED, Outcome.SUCCESS, actor=actor,
                  target_type="evidence", target_id=item.id)
 
@@ -269,4 +283,26 @@ def description_of(kit: CryptoKit, item: EvidenceItem) -> ItemDescription:
     values = {name: open_text(kit, item, f"{name}_sealed") for name in DESCRIBED_TEXT}
     return ItemDescription(kind=item.kind.value, claimed_date_text=item.claimed_date_text,
                            claim_source=item.claim_source, claim_trusted=item.claim_trusted,
-                           **values)
+                           classification=item.classification,
+                           consent_destinations=tuple(item.consent_destinations)
+                           if item.consent_destinations is not None else None, **values)
+
+
+CLASSIFICATIONS = ("confidential", "public")
+
+
+def reports_consent(item: EvidenceItem) -> set[str]:
+    """Destinations every report of the item consents to (an item inherits the narrowest)."""
+    sets = []
+    for incident in incidents_of(item):
+        record = current_consent(incident)
+        sets.append(set(record.destinations) if record and not record.withdrawn else set())
+    return set.intersection(*sets) if sets else set()
+
+
+def item_allows(item: EvidenceItem, destination: str) -> bool:
+    """Whether the item may go to `destination`: its reports must allow it, and so must
+    the item's own narrower choice, if any (used by the dossier builder)."""
+    if item.state is not EvidenceState.ACTIVE or destination not in reports_consent(item):
+        return False
+    return item.consent_destinations is None or destination in item.consent_destinations

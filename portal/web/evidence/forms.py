@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from portal.models import EvidenceKind
-from portal.web.forms import strip_text
-from portal.web.vocabulary import blank
+from portal.models.vocabulary import Destination
+from portal.web.forms import MultiCheckboxField, strip_text
+from portal.web.vocabulary import blank, choices
 
 TEXT = [strip_text]
 
@@ -68,7 +69,18 @@ class DescriptionForm(FlaskForm):
     claim_source = SelectField(_l("Who says so?"), validate_choice=False, choices=[
         blank(_l("Choose…")), SelectChoice("reporter", _l("The person who reported it")),
         SelectChoice("metadata", _l("The file's own metadata"))])
+    classification = SelectField(_l("Classification"), validate_choice=False,
+                                 default="confidential", choices=[
+        SelectChoice("confidential", _l("Confidential")),
+        SelectChoice("public", _l("May appear in public versions"))])
+    narrower = BooleanField(_l("Share this item more narrowly than its reports"))
+    consent_destinations = MultiCheckboxField(_l("Who may receive this item"),
+                                              validate_choice=False, description=_l(
+                                                  "Only among those its reports allow."))
     claim_trusted = SelectField(_l("Can the date and place be trusted?"),
                                 validate_choice=False, choices=[
                                     blank(_l("Not assessed")), SelectChoice("yes", _l("Yes")),
                                     SelectChoice("no", _l("No"))])
+
+    def fill_choices(self) -> None:
+        self.consent_destinations.choices = choices(Destination)

@@ -194,6 +194,7 @@ def describe(item_id: int) -> str | BaseResponse:
     found = load_or_deny(EvidenceItem, item_id, Permission.EVIDENCE_DESCRIBE, "evidence")
     kit = crypto_kit()
     form = DescriptionForm()
+    form.fill_choices()
     if request.method == "GET":
         current = evidence_service.description_of(kit, found)
         for name, value in current.__dict__.items():
@@ -201,12 +202,20 @@ def describe(item_id: int) -> str | BaseResponse:
                 form[name].data = value
         trusted = current.claim_trusted
         form.claim_trusted.data = "" if trusted is None else ("yes" if trusted else "no")
+        form.narrower.data = current.consent_destinations is not None
+        form.consent_destinations.data = list(current.consent_destinations or ())
     elif form.validate_on_submit():
         text = evidence_service.ItemDescription(
-            **{name: form[name].data or "" for name in (
-                "title", "kind", "description", "obtained_how", "prior_chain", "creator",
-                "source", "claimed_date_text", "claimed_place", "claim_source")},
-            claim_trusted={"yes": True, "no": False}.get(form.claim_trusted.data or ""))
+            title=form.title.data or "", kind=form.kind.data or "",
+            description=form.description.data or "", obtained_how=form.obtained_how.data or "",
+            prior_chain=form.prior_chain.data or "", creator=form.creator.data or "",
+            source=form.source.data or "", claimed_date_text=form.claimed_date_text.data or "",
+            claimed_place=form.claimed_place.data or "",
+            claim_source=form.claim_source.data or "",
+            claim_trusted={"yes": True, "no": False}.get(form.claim_trusted.data or ""),
+            classification=form.classification.data or "",
+            consent_destinations=tuple(form.consent_destinations.data or ())
+            if form.narrower.data else None)
         try:
             evidence_service.describe(kit, current_user, found, text)
         except InvalidFields as error:
