@@ -10,17 +10,30 @@ PYTEST_ARGS ?= -q
 
 .PHONY: setup run test test-sqlite test-postgres lint translations messages clean
 
+# Debian packages the portal and its tests use: libmagic (media types), ffmpeg (audio and
+# video metadata, poster frames), poppler-utils (PDF previews), exiftool (image metadata
+# cross-check in tests), Noto fonts (Persian in PDFs), Chromium and its driver (browser tests).
+DEBIAN_PACKAGES := libmagic1 ffmpeg poppler-utils libimage-exiftool-perl fonts-noto-core \
+  chromium chromium-driver
+
+.PHONY: system-packages
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
+	fi
+
 $(STAMP): requirements.txt requirements-dev.txt
-	@ldconfig -p | grep -q 'libmagic\.so\.1' || { \
-	  echo "libmagic is missing: installing Debian's libmagic1"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libmagic1; \
-	  else sudo apt-get install -y libmagic1; fi; }
+	@$(MAKE) --no-print-directory system-packages
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-setup: $(STAMP) translations
+setup: system-packages $(STAMP) translations
 
 translations: $(STAMP)
 	$(VENV)/bin/pybabel compile -d portal/translations
