@@ -31,8 +31,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     configure_logging(app)
 
     from portal.cli import register_cli
+    from portal.jobs import install as install_jobs
     from portal.web import init_web
 
     init_web(app)
+    install_jobs(app)
     register_cli(app)
     return app

@@ -59,6 +59,14 @@ DEFAULTS: dict[str, Any] = {
     # Evidence: the largest file accepted, and where the encrypted blobs live.
     "MAX_UPLOAD_BYTES": 2 * 1024**3,
     "EVIDENCE_DIR": None,  # None: instance/evidence
+    # Jobs (portal/jobs): "thread" (in each app process), "rq" (RQ workers through
+    # Redis: JOBS_REDIS_URL, else REDIS_URL), "eager" (tests) or "manual".
+    "JOBS_BACKEND": "thread",
+    "JOBS_REDIS_URL": None,
+    "JOBS_QUEUE": "portal",
+    # A job still "running" this long after it was claimed is presumed crashed.
+    "JOBS_LEASE_SECONDS": 600,
+    "JOBS_POLL_SECONDS": 5,
     "LOG_LEVEL": "INFO",
 }
 

@@ -67,6 +67,8 @@ def app_config(tmp_dir: Path, url: str) -> dict[str, object]:
         "ARGON2_PARALLELISM": 1,
         "LOG_LEVEL": "DEBUG",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Jobs run when the request (or app context) that queued them ends: deterministic.
+        "JOBS_BACKEND": "eager",
     }
 
 

@@ -129,6 +129,11 @@ def test_demo_seed_creates_one_user_of_each_role_in_development(
             assert user.role is role
             assert user.locale == locale
             assert username in result.output
+        # A draft dossier of the demo reports, whose consent covers its destination.
+        from portal.models import Dossier
+        dossier = db.session.scalars(select(Dossier)).one()
+        assert dossier.status.value == "draft"
+        assert len(dossier.incidents) == 2
     # The printed family login works.
     family = next(u for u in DEMO_USERS if u[2] is Role.FAMILY_MEMBER)
     response = client.submit("/login", {"username": family[0], "passphrase": family[3]})

@@ -8,11 +8,13 @@ from flask import Flask
 from portal.cli.audit import audit_cli
 from portal.cli.demo import demo_cli
 from portal.cli.evidence import evidence_cli
+from portal.cli.jobs import jobs_cli
 from portal.cli.keys import keys_cli
 from portal.cli.users import users_cli
 from portal.cli.victims import victims_cli
 
 
 def register_cli(app: Flask) -> None:
-    for group in (users_cli, audit_cli, demo_cli, keys_cli, victims_cli, evidence_cli):
+    for group in (users_cli, audit_cli, demo_cli, keys_cli, victims_cli, evidence_cli,
+                  jobs_cli):
         app.cli.add_command(group)

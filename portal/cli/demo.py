@@ -8,13 +8,21 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal.audit import ensure_chain_head
-from portal.cli.demo_data import DEMO_PEOPLE, DEMO_REPORTS, DEMO_TODAY, DEMO_VICTIMS
+from portal.cli.demo_data import (
+    DEMO_ADVOCACY_EVENTS,
+    DEMO_PEOPLE,
+    DEMO_REPORTS,
+    DEMO_TODAY,
+    DEMO_VICTIMS,
+)
 from portal.dependencies import crypto_kit
-from portal.models import Family, Role, User, db
+from portal.models import Family, Incident, Role, User, db
 from portal.services import families, incidents, people, register
 from portal.services.accounts import create_user, find_user
 from portal.services.consent import ConsentChoice, record_consent
 from portal.services.countries import country_codes
+from portal.services.dossiers import builder, redaction
+from portal.services.dossiers.patterns import record_advocacy_event
 
 demo_cli = AppGroup("demo", help="Demo data (never in production).")
 
@@ -42,7 +50,8 @@ def seed() -> None:
         click.echo(f"  {role.value:15} username: {username:10} passphrase: {passphrase}")
     if db.session.scalar(select(Family.id)) is None:
         _seed_family_file()
-        click.echo("  A fictional family file FAM-001 with people and reports was created.")
+        click.echo("  A fictional family file FAM-001 with people and reports was created,")
+        click.echo("  and a draft dossier PS752-0001 of those reports.")
     db.session.commit()
     click.echo("Staff set up a second factor (TOTP) at their first sign-in.")
 
@@ -64,6 +73,26 @@ def _seed_family_file() -> None:
         incidents.submit(kit, member, incident, content, DEMO_TODAY, choices)
         record_consent(member, incident, ConsentChoice(("icc_prosecutor", "canadian_police"),
                                                        "pseudonym", "unsure"))
+    for person in family.people:
+        record_consent(member, person, ConsentChoice(("icc_prosecutor",), "pseudonym", "no"))
+    _seed_dossier(advocate, admin, family)
+
+
+def _seed_dossier(advocate: User, admin: User, family: Family) -> None:
+    """A draft dossier of the demo reports, and the public events its timeline shows."""
+    kit = crypto_kit()
+    for event in DEMO_ADVOCACY_EVENTS:
+        record_advocacy_event(admin, event)
+    dossier = builder.create_dossier(kit, advocate, builder.DossierDetails(
+        title="Reprisals against a family file (demo)", kind="article_15",
+        destination="icc_prosecutor", language="en"))
+    for incident in sorted(family_incidents(family), key=lambda i: i.id):
+        builder.add_incident(advocate, dossier, incident)
+    redaction.add_redaction(kit, advocate, dossier, "WhatsApp", "R4")
+
+
+def family_incidents(family: Family) -> list[Incident]:
+    return list(db.session.scalars(select(Incident).where(Incident.family_id == family.id)))
 
 
 def _user(username: str) -> User:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.services.dossiers.patterns import AdvocacyEventInput
 from portal.services.incident_content import IncidentContent
 from portal.services.people import PersonDetails
 from portal.services.register import VictimInput
@@ -50,3 +51,18 @@ DEMO_REPORTS = (
 )
 
 DEMO_TODAY = date(2026, 11, 1)  # a fixed "today" keeps the demo dates valid forever
+
+# Public events of the families' advocacy, for the dossier timeline (dates of public record).
+DEMO_ADVOCACY_EVENTS = (
+    AdvocacyEventInput(occurred_on=date(2021, 1, 8), kind="anniversary",
+                       title_en="First anniversary of the downing of PS752",
+                       title_fr="Premier anniversaire de la destruction du vol PS752",
+                       title_fa="نخستین سالگرد سرنگونی پرواز PS752"),
+    AdvocacyEventInput(occurred_on=date(2023, 7, 4), kind="legal_filing",
+                       title_en="Canada, Sweden, Ukraine and the United Kingdom apply to "
+                                "the ICJ",
+                       title_fr="Le Canada, la Suède, l'Ukraine et le Royaume-Uni saisissent "
+                                "la CIJ",
+                       title_fa="درخواست کانادا، سوئد، اوکراین و بریتانیا به "
+                                "دیوان بین‌المللی دادگستری"),
+)

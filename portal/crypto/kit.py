@@ -17,6 +17,7 @@ from portal.crypto.passwords import Argon2Params, PassphraseHasher
 RECOVERY_CODES_PURPOSE = "recovery-codes"
 RATE_LIMIT_PURPOSE = "rate-limit-keys"
 SEARCH_INDEX_PURPOSE = "search-index"
+REVIEW_SIGNING_PURPOSE = "review-statements-ed25519"
 
 
 def build_cipher(active_key_b64: str, active_key_id: str,
@@ -67,6 +68,7 @@ class CryptoKit:
     recovery_code_key: bytes
     rate_limit_key: bytes
     search_index_key: bytes
+    review_signing_seed: bytes  # Ed25519 seed for signed review statements
 
     @classmethod
     def from_keys(cls, *, master_key_b64: str, master_key_id: str,
@@ -84,4 +86,5 @@ class CryptoKit:
             recovery_code_key=derive_subkey(index_key, RECOVERY_CODES_PURPOSE),
             rate_limit_key=derive_subkey(index_key, RATE_LIMIT_PURPOSE),
             search_index_key=derive_subkey(index_key, SEARCH_INDEX_PURPOSE),
+            review_signing_seed=derive_subkey(index_key, REVIEW_SIGNING_PURPOSE),
         )

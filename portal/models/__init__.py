@@ -3,6 +3,18 @@
 from portal.models.accounts import Invitation, RecoveryCode, Role, User, UserSession
 from portal.models.audit import AuditChainHead, AuditEvent
 from portal.models.base import Base, db, utcnow
+from portal.models.dossiers import (
+    AdvocacyEvent,
+    Dossier,
+    DossierContributor,
+    DossierExhibit,
+    DossierIncident,
+    DossierRedaction,
+    DossierReview,
+    DossierSection,
+    SectionTemplate,
+    Translation,
+)
 from portal.models.evidence import (
     CustodyEvent,
     EvidenceItem,
@@ -25,8 +37,10 @@ from portal.models.incidents import (
     LegalTag,
     SearchToken,
 )
+from portal.models.jobs import Job, JobState
 
 __all__ = [
+    "AdvocacyEvent",
     "Assignment",
     "AuditChainHead",
     "AuditEvent",
@@ -34,6 +48,13 @@ __all__ = [
     "Base",
     "ConsentRecord",
     "CustodyEvent",
+    "Dossier",
+    "DossierContributor",
+    "DossierExhibit",
+    "DossierIncident",
+    "DossierRedaction",
+    "DossierReview",
+    "DossierSection",
     "EvidenceItem",
     "EvidenceKind",
     "EvidenceState",
@@ -47,12 +68,16 @@ __all__ = [
     "IncidentRevision",
     "IncidentTypeTerm",
     "Invitation",
+    "Job",
+    "JobState",
     "LegalTag",
     "Person",
     "RecoveryCode",
     "Rendition",
     "Role",
     "SearchToken",
+    "SectionTemplate",
+    "Translation",
     "User",
     "UserSession",
     "Victim",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -29,6 +30,9 @@ from portal.models.base import Base, utcnow
 from portal.models.families import Family
 from portal.models.incidents import Incident
 from portal.models.vocabulary import enum_column
+
+if TYPE_CHECKING:
+    from portal.models.dossiers import DossierExhibit
 
 evidence_incidents = Table(
     "evidence_incidents", Base.metadata,
@@ -112,6 +116,8 @@ class EvidenceItem(Base):
                                                      order_by="Incident.id", viewonly=True)
     renditions: Mapped[list[Rendition]] = relationship(back_populates="item",
                                                        order_by="Rendition.id")
+    # Where the item is an exhibit: the legal reviewer of such a dossier may read it.
+    exhibits: Mapped[list[DossierExhibit]] = relationship(viewonly=True)
 
 
 class Rendition(Base):

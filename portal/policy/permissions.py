@@ -11,6 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from portal.models import (
+    AdvocacyEvent,
+    Dossier,
     EvidenceItem,
     Family,
     Incident,
@@ -18,10 +20,12 @@ from portal.models import (
     Invitation,
     Person,
     Role,
+    SectionTemplate,
     User,
     UserSession,
     Victim,
 )
+from portal.models.dossiers import DossierStatus
 from portal.models.evidence import EvidenceState
 from portal.models.vocabulary import IncidentStatus
 
@@ -47,6 +51,12 @@ class Permission(StrEnum):
     EVIDENCE_DESCRIBE = "evidence:describe"
     EVIDENCE_WITHDRAW_REQUEST = "evidence:withdraw_request"
     EVIDENCE_WITHDRAW_APPROVE = "evidence:withdraw_approve"
+    DOSSIER_CREATE = "dossier:create"
+    DOSSIER_READ = "dossier:read"
+    DOSSIER_EDIT = "dossier:edit"
+    DOSSIER_REVIEW = "dossier:review"
+    DOSSIER_NEW_VERSION = "dossier:new_version"
+    TRANSLATION_MANAGE = "translation:manage"
 
 
 _EVERYONE = frozenset({Permission.ACCOUNT_USE})
@@ -62,11 +72,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.INVITATION_CREATE, Permission.INVITATION_REVOKE, Permission.FAMILY_READ,
         Permission.PERSON_MANAGE, Permission.INCIDENT_READ, Permission.INCIDENT_DISCUSS,
         Permission.INCIDENT_REVIEW, Permission.WORKSPACE_USE, Permission.EVIDENCE_ADD,
-        Permission.EVIDENCE_READ, Permission.EVIDENCE_DESCRIBE,
+        Permission.EVIDENCE_READ, Permission.EVIDENCE_DESCRIBE, Permission.DOSSIER_CREATE,
+        Permission.DOSSIER_READ, Permission.DOSSIER_EDIT, Permission.DOSSIER_NEW_VERSION,
+        Permission.TRANSLATION_MANAGE,
     },
-    # Legal reviewers read incidents through the dossiers sent to them (a later issue).
+    # Legal reviewers read incidents through the dossiers sent to them.
     Role.LEGAL_REVIEWER: _EVERYONE | {Permission.LEGAL_TAG_CONFIRM,
-                                      Permission.EVIDENCE_WITHDRAW_APPROVE},
+                                      Permission.EVIDENCE_WITHDRAW_APPROVE,
+                                      Permission.DOSSIER_READ, Permission.DOSSIER_REVIEW,
+                                      Permission.EVIDENCE_READ},
     # Admins run the portal; they do not read narratives or evidence by default.
     Role.ADMIN: _EVERYONE | {
         Permission.INVITATION_CREATE,
@@ -115,7 +129,7 @@ def can(user: User, permission: Permission, obj: object | None = None) -> bool:
     if isinstance(obj, User):
         # An admin cannot demote or deactivate themselves: the portal must keep an admin.
         return permission is Permission.USER_MANAGE and obj.id != user.id
-    if isinstance(obj, Victim | IncidentTypeTerm):
+    if isinstance(obj, Victim | IncidentTypeTerm | AdvocacyEvent | SectionTemplate):
         return permission is Permission.REGISTER_MANAGE
     if isinstance(obj, Family):
         return _may_touch_family(user, permission, obj)
@@ -125,6 +139,8 @@ def can(user: User, permission: Permission, obj: object | None = None) -> bool:
         return _may_touch_incident(user, permission, obj)
     if isinstance(obj, EvidenceItem):
         return _may_touch_evidence(user, permission, obj)
+    if isinstance(obj, Dossier):
+        return _may_touch_dossier(user, permission, obj)
     return False
 
 
@@ -157,6 +173,7 @@ def _may_touch_incident(user: User, permission: Permission, incident: Incident) 
         Permission.INCIDENT_AMEND: own,
         Permission.INCIDENT_DISCUSS: own or assigned,
         Permission.INCIDENT_REVIEW: assigned,
+        Permission.TRANSLATION_MANAGE: assigned,
         # Reporters add evidence to their reports; advocates to the reports they review.
         Permission.EVIDENCE_ADD: own or assigned,
     }
@@ -178,13 +195,41 @@ def _may_touch_evidence(user: User, permission: Permission, item: EvidenceItem) 
     if permission is Permission.EVIDENCE_WITHDRAW_REQUEST:
         return user.role is Role.FAMILY_MEMBER and _may_touch_evidence(
             user, Permission.EVIDENCE_READ, item)
+    if permission is Permission.TRANSLATION_MANAGE:
+        return user.role is Role.ADVOCATE and is_assigned(user, item.family)
     if permission is not Permission.EVIDENCE_READ:
         return False
     if user.role is Role.ADVOCATE:
         return is_assigned(user, item.family)
+    if user.role is Role.LEGAL_REVIEWER:
+        # Only as an exhibit (not withheld) of a dossier sent to them for review.
+        return any(not exhibit.withheld and _may_touch_dossier(
+            user, Permission.DOSSIER_READ, exhibit.dossier) for exhibit in item.exhibits)
     return user.role is Role.FAMILY_MEMBER and (
         item.uploaded_by_id == user.id
         or any(incident.reporter_id == user.id for incident in item.incidents))
+
+
+def is_contributor(user: User, dossier: Dossier) -> bool:
+    return any(c.advocate_id == user.id for c in dossier.contributors)
+
+
+def _may_touch_dossier(user: User, permission: Permission, dossier: Dossier) -> bool:
+    """Contributors (advocates) build it; the legal reviewer it was sent to reads and
+    decides. Nobody reviews a dossier they contributed to."""
+    contributor = user.role is Role.ADVOCATE and is_contributor(user, dossier)
+    editable = dossier.status in (DossierStatus.DRAFT, DossierStatus.RETURNED)
+    reviewer = (user.role is Role.LEGAL_REVIEWER and dossier.reviewer_id == user.id
+                and dossier.status is not DossierStatus.DRAFT)
+    rules = {
+        Permission.DOSSIER_READ: contributor or reviewer,
+        Permission.DOSSIER_EDIT: contributor and editable,
+        Permission.DOSSIER_NEW_VERSION: contributor and dossier.status is DossierStatus.APPROVED,
+        Permission.DOSSIER_REVIEW: (reviewer and dossier.status is DossierStatus.IN_REVIEW
+                                    and dossier.created_by_id != user.id
+                                    and not is_contributor(user, dossier)),
+    }
+    return rules.get(permission, False)
 
 
 def _may_touch_invitation(user: User, permission: Permission, invitation: Invitation) -> bool:

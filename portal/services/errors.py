@@ -38,3 +38,16 @@ class InvalidFields(DomainError):
         first = next(iter(errors.values()))
         super().__init__(first, field=next(iter(errors)))
         self.errors = dict(errors)
+
+
+class EditConflict(DomainError):
+    """Someone else saved the same thing since this person opened it: the save is
+    refused, and the page keeps what they typed so that nothing is lost."""
+
+
+class ConsentMissing(DomainError):
+    """Consent does not cover the destination; `gaps` says which consent, and whose."""
+
+    def __init__(self, message: LazyString | str, gaps: list[object]) -> None:
+        super().__init__(message)
+        self.gaps = gaps

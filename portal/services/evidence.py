@@ -149,6 +149,35 @@ def incidents_of(item: EvidenceItem) -> list[Incident]:
         .where(evidence_incidents.c.evidence_id == item.id).order_by(Incident.id)))
 
 
+def link_candidates(actor: User, item: EvidenceItem) -> list[Incident]:
+    """Other reports of the item's family that `actor` may add evidence to."""
+    linked = {incident.id for incident in incidents_of(item)}
+    family_incidents = db.session.scalars(
+        select(Incident).where(Incident.family_id == item.family_id).order_by(Incident.id))
+    return [incident for incident in family_incidents if incident.id not in linked
+            and can(actor, Permission.EVIDENCE_ADD, incident)]
+
+
+def link_to_incident(actor: User, item: EvidenceItem, incident: Incident) -> bool:
+    """Link the item to another report of its family; False if it already was.
+
+    Raises PermissionDenied when the actor may not add evidence to that report or it
+    belongs to another family (the web answers 404), ValidationFailed when the item
+    is withdrawn or being withdrawn. Records a "linked" custody event.
+    """
+    if incident.family_id != item.family_id or not can(actor, Permission.EVIDENCE_ADD,
+                                                       incident):
+        raise PermissionDenied(_l("You cannot add evidence to this report."))
+    if item.state is not EvidenceState.ACTIVE:
+        raise ValidationFailed(_l("A withdrawn item cannot be linked to a report."), "incident")
+    if incident.id in {linked.id for linked in incidents_of(item)}:
+        return False
+    db.session.execute(evidence_incidents.insert().values(evidence_id=item.id,
+                                                          incident_id=incident.id))
+    record_custody(item, CustodyAction.LINKED, actor=actor, details={"incident": incident.id})
+    return True
+
+
 def filename_of(kit: CryptoKit, item: EvidenceItem) -> str:
     return open_text(kit, item, "original_filename_sealed")
 

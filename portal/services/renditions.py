@@ -1,4 +1,7 @@
-"""Safe derivatives of evidence: metadata as found, a thumbnail and a viewing copy.
+"""Safe derivatives of evidence: metadata as found, a thumbnail and a viewing copy
+(images), a poster frame (videos), a first-page preview (PDFs). They are made by a
+job (`request_derivation` queues it; portal/jobs runs `derive`), never in the upload
+request.
 
 The original is never changed. Its plaintext is read back from the vault into
 memory (never to disk) and decoded in a sandboxed child process
@@ -19,45 +22,132 @@ from portal.audit.custody import CustodyAction, record_custody
 from portal.calendar import DateInputError, guess_calendar, parse_date
 from portal.crypto.kit import CryptoKit
 from portal.crypto.streaming import FileKey
-from portal.media import PREVIEWABLE_IMAGE_TYPES, analyse_image, is_dangerous
+from portal.media import PREVIEWABLE_IMAGE_TYPES, ImageResult, analyse_image, is_dangerous
+from portal.media.av import AUDIO_TYPES, VIDEO_TYPES, poster_frame, probe
 from portal.media.images import MAX_INPUT_BYTES
-from portal.models import EvidenceItem, Rendition, User, db
+from portal.media.pdf import PDF_TYPES, document_info, first_page
+from portal.media.tools import MAX_MEDIA_INPUT_BYTES, MemoryInput
+from portal.models import EvidenceItem, JobState, Rendition, User, db
 from portal.models.sealed import sealed_context
 from portal.services.evidence import blob_associated_data, open_original
+from portal.services.jobs import enqueue_job, jobs_for
 from portal.services.sealing import open_text, seal_text
 from portal.storage import BlobStore
 
 FLAG_NEVER_RENDERED = "never_rendered"
 FLAG_TOO_LARGE_TO_PREVIEW = "too_large_to_preview"
 FLAG_UNDECODABLE = "undecodable"
+FLAG_PREVIEW_FAILED = "preview_failed"  # the job gave up (crashes, timeouts): look at it
+FLAG_INTEGRITY_ALARM = "integrity_alarm"  # the original no longer matched its hash
+DERIVE_JOB = "evidence.derive"
+SUBJECT = "evidence"
+# Decoded with ffprobe/ffmpeg or poppler (portal.media.av, portal.media.pdf).
+TOOL_DECODED_TYPES = VIDEO_TYPES | AUDIO_TYPES | PDF_TYPES
+
+
+def request_derivation(item: EvidenceItem, actor: User) -> None:
+    """After intake: flag a dangerous file at once, or queue the job that decodes it.
+
+    Decoding is slow and the file hostile, so it never runs in the upload request;
+    the item is complete without it (the original and its hash are what count).
+    """
+    if is_dangerous(item.detected_media_type, item.extension):
+        _flag(item, FLAG_NEVER_RENDERED)
+    elif item.detected_media_type in PREVIEWABLE_IMAGE_TYPES | TOOL_DECODED_TYPES:
+        enqueue_job(DERIVE_JOB, subject_type=SUBJECT, subject_id=item.id, requested_by=actor)
+
+
+def preview_state(item: EvidenceItem) -> str:
+    """"pending" while its derivation job waits or runs, "failed" once given up, else ""."""
+    jobs = jobs_for(SUBJECT, item.id, DERIVE_JOB)
+    if not jobs:
+        return ""
+    if not jobs[0].finished:
+        return "pending"
+    return "failed" if jobs[0].state is JobState.FAILED else ""
+
+
+def flag_failed(item: EvidenceItem) -> None:
+    """The derivation was given up: the item stays, flagged for the advocate."""
+    _flag(item, FLAG_PREVIEW_FAILED)
+
+
+def _flag(item: EvidenceItem, flag: str) -> None:
+    if flag not in item.flags:
+        item.flags = [*item.flags, flag]  # a new list, so the JSON column is saved
 
 
 def derive(kit: CryptoKit, store: BlobStore, item: EvidenceItem, actor: User | None) -> None:
-    """Flag, or extract metadata and make previews for, a freshly stored item."""
-    if is_dangerous(item.detected_media_type, item.extension):
-        item.flags = [FLAG_NEVER_RENDERED]
+    """Extract metadata and make previews for a stored item (run by a job)."""
+    if item.file_key_sealed is None or item.renditions or item.metadata_sealed is not None:
+        return  # withdrawn since, or already derived
+    if item.detected_media_type in TOOL_DECODED_TYPES:
+        derive_with_tools(kit, store, item, actor)
         return
     if item.detected_media_type not in PREVIEWABLE_IMAGE_TYPES:
-        return  # PDFs, audio and video get their previews in a later step
+        return
     if item.size_bytes > MAX_INPUT_BYTES:
-        item.flags = [FLAG_TOO_LARGE_TO_PREVIEW]
+        _flag(item, FLAG_TOO_LARGE_TO_PREVIEW)
         return
     reader = open_original(kit, store, item)
     plaintext = b"".join(reader.iter_chunks())
     result = analyse_image(plaintext)
     del plaintext
     if not result.ok:
-        item.flags = [FLAG_UNDECODABLE]
+        _flag(item, FLAG_UNDECODABLE)
         record_custody(item, CustodyAction.METADATA_EXTRACTED, actor=actor,
                        hash_before=item.sha256, details={"problem": result.problem or ""})
         return
     seal_text(kit, item, "metadata_sealed", json.dumps(result.metadata, ensure_ascii=False))
     record_custody(item, CustodyAction.METADATA_EXTRACTED, actor=actor, hash_before=item.sha256)
+    store_image_renditions(kit, store, item, result, actor, "viewing_copy")
+
+
+def store_image_renditions(kit: CryptoKit, store: BlobStore, item: EvidenceItem,
+                           result: ImageResult, actor: User | None, large_purpose: str) -> None:
+    """The image worker's two clean re-encodings, as a thumbnail and `large_purpose`."""
     for purpose, payload, media_type in (
             ("thumbnail", result.thumbnail, result.thumbnail_type),
-            ("viewing_copy", result.viewing_copy, result.viewing_type)):
+            (large_purpose, result.viewing_copy, result.viewing_type)):
         if payload:
             _store_rendition(kit, store, item, purpose, payload, media_type, actor)
+
+
+def derive_with_tools(kit: CryptoKit, store: BlobStore, item: EvidenceItem,
+                      actor: User | None) -> None:
+    """Audio, video and PDF: metadata (ffprobe, pdfinfo) and a poster or first page,
+    decoded in the sandbox from a sealed memory file (portal.media.tools)."""
+    if item.size_bytes > MAX_MEDIA_INPUT_BYTES:
+        _flag(item, FLAG_TOO_LARGE_TO_PREVIEW)
+        return
+    reader = open_original(kit, store, item)
+    with MemoryInput(reader.iter_chunks()) as source:
+        if reader.sha256_hex != item.sha256:
+            record_custody(item, CustodyAction.INTEGRITY_ALARM, actor=actor,
+                           hash_before=item.sha256, hash_after=reader.sha256_hex)
+            _flag(item, FLAG_INTEGRITY_ALARM)  # `flask evidence verify` will name it too
+            return
+        if item.detected_media_type in PDF_TYPES:
+            metadata, frame, purpose = document_info(source), first_page(source), "preview"
+        elif item.detected_media_type in VIDEO_TYPES:
+            metadata, frame, purpose = probe(source), poster_frame(source), "poster"
+        else:
+            metadata, frame, purpose = probe(source), None, ""
+    if metadata is None:
+        _flag(item, FLAG_UNDECODABLE)
+        record_custody(item, CustodyAction.METADATA_EXTRACTED, actor=actor,
+                       hash_before=item.sha256, details={"problem": "undecodable"})
+        return
+    seal_text(kit, item, "metadata_sealed", json.dumps(metadata, ensure_ascii=False))
+    record_custody(item, CustodyAction.METADATA_EXTRACTED, actor=actor, hash_before=item.sha256)
+    if not purpose:
+        return
+    # Re-encoded by the image worker: the preview carries no metadata of its own.
+    image = analyse_image(frame) if frame else None
+    if image is None or not image.ok:
+        _flag(item, FLAG_UNDECODABLE)
+        return
+    store_image_renditions(kit, store, item, image, actor, purpose)
 
 
 def _store_rendition(kit: CryptoKit, store: BlobStore, item: EvidenceItem, purpose: str,

@@ -52,14 +52,18 @@ def _register_blueprints(app: Flask) -> None:
     from portal.web.account import bp as account_bp
     from portal.web.admin import bp as admin_bp
     from portal.web.auth import bp as auth_bp
+    from portal.web.dossiers import bp as dossiers_bp
+    from portal.web.editorial import bp as editorial_bp
     from portal.web.evidence import bp as evidence_bp
     from portal.web.families import bp as families_bp
     from portal.web.invitations import bp as invitations_bp
     from portal.web.main import bp as main_bp
     from portal.web.register import bp as register_bp
     from portal.web.reports import bp as reports_bp
+    from portal.web.translations import bp as translations_bp
     from portal.web.workspace import bp as workspace_bp
 
     for blueprint in (main_bp, auth_bp, account_bp, invitations_bp, admin_bp, register_bp,
-                      families_bp, reports_bp, workspace_bp, evidence_bp):
+                      families_bp, reports_bp, workspace_bp, evidence_bp, dossiers_bp,
+                      editorial_bp, translations_bp):
         app.register_blueprint(blueprint)

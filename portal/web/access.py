@@ -109,9 +109,42 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "evidence.custody": Access(Permission.EVIDENCE_READ),
     "evidence.rendition": Access(Permission.EVIDENCE_READ),
     "evidence.describe": Access(Permission.EVIDENCE_DESCRIBE),
+    "evidence.link": Access(Permission.EVIDENCE_ADD),
     "evidence.request_withdrawal": Access(Permission.EVIDENCE_WITHDRAW_REQUEST),
     "evidence.withdrawals": Access(Permission.EVIDENCE_WITHDRAW_APPROVE),
     "evidence.approve_withdrawal": Access(Permission.EVIDENCE_WITHDRAW_APPROVE),
+    # Dossiers: advocates build them, the legal reviewer they are sent to decides.
+    # Each view also checks the dossier itself (404 outside scope).
+    "dossiers.index": Access(Permission.DOSSIER_READ),
+    "dossiers.new": Access(Permission.DOSSIER_CREATE),
+    "dossiers.view": Access(Permission.DOSSIER_READ),
+    "dossiers.preview": Access(Permission.DOSSIER_READ),
+    "dossiers.details": Access(Permission.DOSSIER_EDIT),
+    "dossiers.contributors": Access(Permission.DOSSIER_EDIT),
+    "dossiers.choose": Access(Permission.DOSSIER_EDIT),
+    "dossiers.add_incident": Access(Permission.DOSSIER_EDIT),
+    "dossiers.incident_action": Access(Permission.DOSSIER_EDIT),
+    "dossiers.order": Access(Permission.DOSSIER_EDIT),
+    "dossiers.exhibit": Access(Permission.DOSSIER_EDIT),
+    "dossiers.renumber": Access(Permission.DOSSIER_EDIT),
+    "dossiers.redactions": Access(Permission.DOSSIER_EDIT),
+    "dossiers.remove_redaction": Access(Permission.DOSSIER_EDIT),
+    "dossiers.send": Access(Permission.DOSSIER_EDIT),
+    "dossiers.review": Access(Permission.DOSSIER_REVIEW),
+    "dossiers.confirm_tag": Access(Permission.DOSSIER_REVIEW),
+    "dossiers.new_version": Access(Permission.DOSSIER_NEW_VERSION),
+    # Narrative sections: reading needs DOSSIER_READ; the view checks DOSSIER_EDIT on the
+    # dossier before saving. The pattern analysis is read-only.
+    "dossiers.edit_section": Access(Permission.DOSSIER_READ),
+    "dossiers.patterns_preview": Access(Permission.DOSSIER_READ),
+    # Translations of an incident or an evidence item (assigned advocates).
+    "translations.incident": Access(Permission.TRANSLATION_MANAGE),
+    "translations.evidence": Access(Permission.TRANSLATION_MANAGE),
+    # Section templates and advocacy events (admins).
+    "editorial.index": Access(Permission.REGISTER_MANAGE),
+    "editorial.edit_template": Access(Permission.REGISTER_MANAGE),
+    "editorial.events": Access(Permission.REGISTER_MANAGE),
+    "editorial.delete_event": Access(Permission.REGISTER_MANAGE),
     # The advocate's workspace.
     "workspace.incidents": Access(Permission.WORKSPACE_USE),
     "workspace.statistics": Access(Permission.WORKSPACE_USE),

@@ -8,6 +8,14 @@ from flask_babel import LazyString, get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
+from portal.models.dossiers import (
+    AdvocacyEventKind,
+    DossierKind,
+    DossierStatus,
+    IncidentOrder,
+    RedactionReason,
+    TranslationMethod,
+)
 from portal.models.vocabulary import (
     Agency,
     Authority,
@@ -83,6 +91,28 @@ LABELS: dict[str, LazyString] = {
     Verification.CORROBORATED: _l("Corroborated"),
     LinkKind.RELATED: _l("Related"),
     LinkKind.DUPLICATE: _l("Duplicate"),
+    DossierKind.ARTICLE_15: _l("Article 15 communication"),
+    DossierKind.SUPPLEMENTARY: _l("Supplementary information to an earlier communication"),
+    DossierKind.VICTIMS_REPRESENTATION: _l("Victims' representation"),
+    DossierKind.POLICE_REFERRAL: _l("Referral to Canadian police"),
+    DossierStatus.IN_REVIEW: _l("In legal review"),
+    DossierStatus.RETURNED: _l("Returned with comments"),
+    DossierStatus.APPROVED: _l("Approved"),
+    IncidentOrder.DATE: _l("By date"),
+    IncidentOrder.TYPE: _l("By type"),
+    IncidentOrder.MANUAL: _l("By hand"),
+    RedactionReason.R1: _l("R1 – identity of a victim, witness or relative"),
+    RedactionReason.R2: _l("R2 – location or contact"),
+    RedactionReason.R3: _l("R3 – third party"),
+    RedactionReason.R4: _l("R4 – source"),
+    RedactionReason.R5: _l("R5 – security-sensitive"),
+    TranslationMethod.HUMAN: _l("Human translation"),
+    TranslationMethod.MACHINE_REVIEWED: _l("Machine translation reviewed by a person"),
+    TranslationMethod.MACHINE: _l("Machine translation"),
+    AdvocacyEventKind.ANNIVERSARY: _l("Anniversary"),
+    AdvocacyEventKind.LEGAL_FILING: _l("Legal filing"),
+    AdvocacyEventKind.INTERVIEW: _l("Interview"),
+    AdvocacyEventKind.RALLY: _l("Rally"),
 }
 
 # Time zones offered for incidents: where the families and the perpetrators are.

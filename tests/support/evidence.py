@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import tempfile
 import zipfile
+from pathlib import Path
 
 from PIL import Image
 from werkzeug.test import TestResponse
@@ -69,3 +72,30 @@ def upload(client: BrowserClient, incident_id: int, files: list[tuple[bytes, str
     data: dict[str, object] = {"csrf_token": token, "kind": "document", **fields,
                                "files": [(io.BytesIO(content), name) for content, name in files]}
     return client.post(page, data=data, content_type="multipart/form-data")
+
+
+def _ffmpeg(args: list[str], suffix: str) -> bytes:
+    """Tiny fictional media made by Debian's ffmpeg (test tone and test pattern)."""
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / f"out{suffix}"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", *args, str(target)],
+                       check=True, timeout=60)
+        return target.read_bytes()
+
+
+def mp4(creation_time: str = "2020-01-08T10:00:00Z") -> bytes:
+    """One second of video and tone; ffmpeg writes the index (moov) at the end."""
+    return _ffmpeg(["-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-f", "lavfi",
+                    "-i", "sine=frequency=440", "-t", "1", "-c:v", "libx264",
+                    "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+                    "-metadata", f"creation_time={creation_time}"], ".mp4")
+
+
+def mp3() -> bytes:
+    return _ffmpeg(["-f", "lavfi", "-i", "sine=frequency=440", "-t", "1",
+                    "-metadata", "title=Voicemail"], ".mp3")
+
+
+def m4a() -> bytes:
+    return _ffmpeg(["-f", "lavfi", "-i", "sine=frequency=330", "-t", "1", "-c:a", "aac"],
+                   ".m4a")

@@ -12,11 +12,18 @@ from flask import Flask
 
 from portal.dependencies import crypto_kit
 from portal.models import (
+    AdvocacyEvent,
     Assignment,
+    Dossier,
+    DossierContributor,
+    DossierExhibit,
+    DossierIncident,
+    DossierRedaction,
     EvidenceItem,
     Family,
     FamilyMembership,
     Incident,
+    LegalTag,
     Person,
     Role,
     User,
@@ -24,6 +31,7 @@ from portal.models import (
     db,
     utcnow,
 )
+from portal.models.dossiers import AdvocacyEventKind, DossierKind, RedactionReason
 from portal.models.sealed import sealed_context
 from portal.models.vocabulary import IncidentStatus, Residence
 from portal.services.accounts import create_user
@@ -99,8 +107,25 @@ def build_family_world(reporter_id: int) -> dict[str, int]:
                         sha256="0" * 64, blob_key=f"{next(_serial):032x}")
     db.session.add(item)
     db.session.flush()
+    dossier = Dossier(number=900 + next(_serial), kind=DossierKind.ARTICLE_15,
+                      destination="icc_prosecutor", language="en", created_by_id=reporter_id)
+    db.session.add(dossier)
+    db.session.flush()
+    entry = DossierIncident(dossier_id=dossier.id, incident_id=incident.id, position=1,
+                            revision_number=0, added_by_id=reporter_id)
+    exhibit = DossierExhibit(dossier_id=dossier.id, evidence_id=item.id, number=1)
+    redaction = DossierRedaction(dossier_id=dossier.id, reason=RedactionReason.R1,
+                                 created_by_id=reporter_id)
+    tag = LegalTag(incident_id=incident.id, tag="Art. 7(1)(h)", suggested_by_id=reporter_id)
+    event = AdvocacyEvent(occurred_on=utcnow().date(), kind=AdvocacyEventKind.ANNIVERSARY,
+                          title_en="Sample anniversary", created_by_id=reporter_id)
+    db.session.add_all([entry, exhibit, redaction, tag, event,
+                        DossierContributor(dossier_id=dossier.id, advocate_id=reporter_id)])
+    db.session.flush()
     return {"family_id": family.id, "victim_id": victim.id, "person_id": person.id,
-            "incident_id": incident.id, "item_id": item.id}
+            "incident_id": incident.id, "item_id": item.id, "dossier_id": dossier.id,
+            "entry_id": entry.id, "exhibit_id": exhibit.id, "redaction_id": redaction.id,
+            "tag_id": tag.id, "event_id": event.id, "key": "background", "language": "en"}
 
 
 def make_family(app: Flask, *, members: Sequence[Account] = (), advocates: Sequence[Account] = (),

@@ -43,6 +43,11 @@ class PurposeForm(FlaskForm):
         "Recorded in the item's chain of custody."))
 
 
+class LinkForm(FlaskForm):
+    # Choices are the reports the user may add evidence to; any other id answers 404.
+    incident = SelectField(_l("Also about report"), validate_choice=False)
+
+
 class WithdrawalForm(FlaskForm):
     reason = TextAreaField(_l("Why should this item be withdrawn?"), filters=TEXT,
                            description=_l("A legal reviewer decides. If they approve, the file "

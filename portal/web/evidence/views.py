@@ -38,6 +38,7 @@ from portal.web.evidence.forms import (
     KIND_LABELS,
     ConfirmForm,
     DescriptionForm,
+    LinkForm,
     PurposeForm,
     UploadForm,
     WithdrawalForm,
@@ -73,8 +74,8 @@ def upload(incident_id: int) -> str | BaseResponse:
                 items = [evidence_service.store_upload(
                     kit, current_user, incident, spool, details,
                     detect_media_type(bytes(spool.head))) for spool in spools]
-                for stored in items:
-                    renditions.derive(kit, blob_store(), stored, current_user)
+                for stored in items:  # decoded by a job, after this request commits
+                    renditions.request_derivation(stored, current_user)
             except DomainError as error:
                 db.session.rollback()
                 attach_error(form, error, "files")
@@ -118,11 +119,45 @@ def item(item_id: int) -> str:
         description=evidence_service.description_of(crypto_kit(), found),
         disagreements=renditions.disagreements(found, metadata) if reviewing else [],
         may_describe=can(current_user, Permission.EVIDENCE_DESCRIBE, found),
+        preview_state=renditions.preview_state(found),
         filename=evidence_service.filename_of(crypto_kit(), found),
         incidents=evidence_service.incidents_of(found), kind_label=KIND_LABELS[found.kind],
+        link_form=_link_form(found),
         purpose_form=PurposeForm(), withdrawal_form=WithdrawalForm(),
         may_ask_withdrawal=can(current_user, Permission.EVIDENCE_WITHDRAW_REQUEST, found)
         and found.state.value == "active")
+
+
+def _link_form(found: EvidenceItem) -> LinkForm | None:
+    candidates = evidence_service.link_candidates(current_user, found)
+    if not candidates or found.state.value != "active":
+        return None
+    form = LinkForm()
+    form.incident.choices = [(str(i.id), _("Report %(number)s", number=i.id))
+                             for i in candidates]
+    return form
+
+
+@bp.route("/evidence/<int:item_id>/links", methods=["POST"])
+def link(item_id: int) -> BaseResponse:
+    found = _load_item(item_id)
+    form = LinkForm()
+    raw = form.incident.data if form.validate_on_submit() else ""
+    if not raw or not str(raw).isdigit():
+        deny("incident", raw or "")
+    incident = load_or_deny(Incident, int(str(raw)), Permission.EVIDENCE_ADD, "incident")
+    try:
+        linked = evidence_service.link_to_incident(current_user, found, incident)
+    except PermissionDenied:
+        deny("incident", incident.id)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        if linked:
+            flash(_("The item is now linked to report %(number)s.", number=incident.id),
+                  "success")
+    return redirect(url_for("evidence.item", item_id=found.id))
 
 
 @bp.route("/evidence/<int:item_id>/download", methods=["POST"])

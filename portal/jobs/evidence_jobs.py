@@ -1,0 +1,30 @@
+"""Evidence jobs: metadata and previews of a stored item (portal/services/renditions.py)."""
+
+from __future__ import annotations
+
+from portal.dependencies import blob_store, crypto_kit
+from portal.jobs.registry import JobFailed, JobKind, register
+from portal.models import EvidenceItem, Job, User, db
+from portal.services import renditions
+
+
+def register_kinds() -> None:
+    register(JobKind(renditions.DERIVE_JOB, _derive, _derivation_given_up))
+
+
+def _item(job: Job) -> EvidenceItem:
+    item = db.session.get(EvidenceItem, job.subject_id) if job.subject_id else None
+    if item is None:
+        raise JobFailed("missing_item", permanent=True)
+    return item
+
+
+def _derive(job: Job) -> None:
+    actor = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
+    renditions.derive(crypto_kit(), blob_store(), _item(job), actor)
+
+
+def _derivation_given_up(job: Job) -> None:
+    item = db.session.get(EvidenceItem, job.subject_id) if job.subject_id else None
+    if item is not None:
+        renditions.flag_failed(item)

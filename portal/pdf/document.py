@@ -1,0 +1,130 @@
+"""The dossier as a document: plain, frozen data in the order and numbering of the PDF.
+
+`portal.services.dossiers.assembly` builds it from the database for one variant
+(confidential or public, redaction already applied: removed text is not in the data);
+the HTML preview and the PDF templates render it. Nothing here is an ORM object, so
+a template cannot reach further into the database. It lives in `portal.pdf` so that
+rendering (below services) can use it without importing services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+
+class DossierFactsLike(Protocol):
+    """The facts a dossier states about its incidents (services.dossiers.facts.DossierFacts)."""
+
+    @property
+    def incident_count(self) -> int: ...
+    @property
+    def family_count(self) -> int: ...
+    @property
+    def exhibit_count(self) -> int: ...
+    @property
+    def first_day(self) -> date | None: ...
+    @property
+    def last_day(self) -> date | None: ...
+    @property
+    def countries(self) -> tuple[str, ...]: ...
+    @property
+    def agencies(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class DateText:
+    primary: str
+    secondary: str
+    original: str
+
+
+@dataclass(frozen=True)
+class TranslationText:
+    language: str
+    text: str
+    translator: str
+    method: str
+    certified: bool
+
+
+@dataclass(frozen=True)
+class IncidentEntry:
+    position: int
+    report: int
+    revision: int
+    family: str
+    start: DateText | None
+    end: DateText | None
+    country: str
+    province: str
+    city: str
+    place_type: str
+    online_platform: str
+    country_sent: str
+    country_received: str
+    country_carried_out: str
+    types: tuple[str, ...]
+    agencies: tuple[str, ...]
+    trigger: str
+    narrative: str
+    narrative_language: str
+    translations: tuple[TranslationText, ...]
+    demands: str
+    threat_wording: str
+    perpetrators: str
+    targets: tuple[str, ...]
+    harms: tuple[str, ...]
+    harm_note: str
+    authority: str
+    authority_reference: str
+    verification: str
+    legal_tags: tuple[tuple[str, bool], ...]  # (tag, confirmed by a legal reviewer)
+    exhibits: tuple[str, ...]  # EX-0001...
+
+
+@dataclass(frozen=True)
+class ExhibitEntry:
+    number: str
+    title: str
+    kind: str
+    claimed_date: str
+    creator: str
+    source: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    shown_sha256: str  # the rendition shown (the original's hash when it is the original)
+    shown: str  # "original" or "viewing_copy"
+    classification: str
+    reports: tuple[int, ...]
+    withheld: bool
+    translations: tuple[TranslationText, ...]
+
+
+@dataclass(frozen=True)
+class SectionText:
+    key: str
+    markdown: str
+
+
+@dataclass(frozen=True)
+class DossierDocument:
+    variant: str
+    number: int
+    version: int
+    reference: str  # PS752-0003 (the Bates prefix)
+    title: str
+    kind: str
+    destination: str
+    language: str
+    classification: str
+    earlier_reference: str
+    supersedes_version: int | None
+    contributors: tuple[str, ...]
+    sections: tuple[SectionText, ...]
+    incidents: tuple[IncidentEntry, ...]
+    exhibits: tuple[ExhibitEntry, ...]
+    facts: DossierFactsLike
+    redaction_reasons: tuple[str, ...]  # the reason codes used, for the key to codes

@@ -1,0 +1,9 @@
+"""Dossiers: the builder for advocates, the review for legal reviewers, the preview,
+the narrative sections and the pattern analysis."""
+
+from flask import Blueprint
+
+bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
+
+# Routes register on import.
+from portal.web.dossiers import patterns, sections, views  # noqa: E402,F401

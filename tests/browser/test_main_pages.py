@@ -1,0 +1,68 @@
+"""Every main page, in English, Persian and French: axe-core finds no serious or
+critical accessibility violation (English and Persian, as issue 7 asks; French too,
+it costs little), nothing overflows sideways, and Persian pages run right to left
+with Persian digits in their text.
+
+With PORTAL_WRITE_SCREENSHOTS=1 the same walk saves a PNG of each page under
+docs/screenshots/<locale>/ (1280 px wide); otherwise nothing is written.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+
+from tests.browser.tour import MAIN_PAGES, build_world, tour
+from tests.support.client import BrowserClient
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WRITE_SCREENSHOTS = os.environ.get("PORTAL_WRITE_SCREENSHOTS") == "1"
+MAX_SCREENSHOT_BYTES = 300 * 1024
+BLOCKING = {"serious", "critical"}
+# Pages whose Latin numbers are in templates another engineer owns; reported, to be
+# removed from this list when fixed (the custody event numbers of an item).
+DIGITS_OWNED_ELSEWHERE = {"evidence-item": "templates/evidence/item.html"}
+AXE = Axe()  # axe-core as bundled by axe-playwright-python: a local file, never a CDN
+
+
+def blocking_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    results = AXE.run(page).response
+    return [f"{v['id']} ({v['impact']}): {v['help']} at "
+            + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+            for v in results["violations"] if v["impact"] in BLOCKING]
+
+
+def save_screenshot(page, target: Path) -> None:  # type: ignore[no-untyped-def]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target), full_page=True)
+    if target.stat().st_size > MAX_SCREENSHOT_BYTES:  # long pages: the first screen only
+        page.screenshot(path=str(target), full_page=False)
+
+
+@pytest.mark.parametrize("locale", ["en", "fa", "fr"])
+def test_main_pages_are_accessible_fit_the_screen_and_follow_the_language(
+        app: Flask, client: BrowserClient, visit, locale: str):
+    world = build_world(app, client, locale)
+    problems: dict[str, list[str]] = {}
+    seen = []
+    for number, (name, page) in enumerate(tour(world, visit, locale), start=1):
+        seen.append(name)
+        found = blocking_violations(page.page)
+        assert page.language == locale, (name, page.language)
+        assert page.direction == ("rtl" if locale == "fa" else "ltr"), name
+        if locale == "fa" and name not in DIGITS_OWNED_ELSEWHERE:
+            found += [f"a number in Latin digits on a Persian page: {text!r}"
+                      for text in page.latin_numbers()]
+        if not page.fits_the_screen():
+            found.append("the page is wider than the window (horizontal scrolling)")
+        if found:
+            problems[name] = found
+        if WRITE_SCREENSHOTS:
+            save_screenshot(page.page, SCREENSHOTS / locale / f"{number:02d}-{name}.png")
+    assert seen == [name for name, _, _ in MAIN_PAGES]
+    assert problems == {}, "\n".join(f"{name}: {p}" for name, ps in problems.items()
+                                     for p in ps)
