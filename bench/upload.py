@@ -389,6 +389,7 @@ class Result:
     python: list[float] = field(default_factory=list)
     python_user: list[float] = field(default_factory=list)
     python_sys: list[float] = field(default_factory=list)
+    loads: list[float] = field(default_factory=list)  # 1-min load average before each round
     peak_kib: int = 0  # VmHWM over this size's uploads (reset before them)
     sampled_kib: int = 0  # the largest VmRSS sample during them
     peak_reset: bool = False
@@ -403,6 +404,11 @@ class Result:
     @property
     def ratio(self) -> float:
         return self.rate(self.portal) / self.rate(self.openssl)
+
+    @property
+    def round_ratios(self) -> list[float]:
+        """Each round's own ratio (portal MB/s / openssl MB/s of that round)."""
+        return [o / p for p, o in zip(self.portal, self.openssl, strict=True)]
 
     @property
     def peak_mib(self) -> float:
@@ -441,6 +447,7 @@ def measure_size(result: Result, browser: Browser, incident_id: int, pid: int, w
     file = result.file
     result.peak_reset = reset_peak(pid)
     for run in range(1, runs + 1):
+        result.loads.append(os.getloadavg()[0])
         seconds = openssl_once(work, file)
         result.openssl.append(seconds)
         print(f"  {file.label} run {run} openssl: {seconds:.2f} s, "
@@ -520,7 +527,7 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "**missed**"
 
 
-def report(results: list[Result], runs: int) -> str:
+def report(results: list[Result], runs: int, idle_kib: int) -> str:
     smallest = min(results, key=lambda r: r.file.size)
     out = [f"Median of {runs} runs; MB = 10^6 bytes.", "",
            "| size | portal MB/s | openssl MB/s | ratio | in-process Python MB/s | "
@@ -554,10 +561,17 @@ def report(results: list[Result], runs: int) -> str:
         f"{r.file.label}: portal {', '.join(f'{s:.2f}' for s in r.portal)} / openssl "
         f"{', '.join(f'{s:.2f}' for s in r.openssl)} / in-process "
         f"{', '.join(f'{s:.2f}' for s in r.python)}" for r in results)]
+    out += ["", "Each round's ratio (min / median / max) and the 1-minute load average before "
+            "each round: " + "; ".join(
+        f"{r.file.label}: {min(r.round_ratios):.2f} / {med(r.round_ratios):.2f} / "
+        f"{max(r.round_ratios):.2f}, load {', '.join(f'{x:.1f}' for x in r.loads)}"
+        for r in results)]
     out += ["", "Server RSS per size: " + "; ".join(
         f"{r.file.label}: VmHWM {r.peak_kib / 1024:.0f} MiB"
         f"{'' if r.peak_reset else ' (not reset: peak since start)'}, "
-        f"largest 50 ms VmRSS sample {r.sampled_kib / 1024:.0f} MiB" for r in results)]
+        f"largest 50 ms VmRSS sample {r.sampled_kib / 1024:.0f} MiB, "
+        f"{r.peak_mib - idle_kib / 1024:+.0f} MiB over the RSS after sign-in"
+        for r in results)]
     return "\n".join(out)
 
 
@@ -609,7 +623,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(machine(work)))
         print(f"- server RSS after sign-in, before any upload: {idle_kib / 1024:.0f} MiB")
         print("\n## Results\n")
-        print(report(results, args.runs))
+        print(report(results, args.runs, idle_kib))
     finally:
         if server is not None:
             stop_server(server)

@@ -20,13 +20,14 @@ from flask import Flask
 
 from portal.dependencies import crypto_kit
 from portal.logs import IP_LITERAL
-from portal.models import Incident, Role, User, db
+from portal.models import Dossier, Incident, Role, User, db
 from portal.services.thread import post_message
 from tests.conftest import KNOWN_SECRETS
 from tests.support.client import BrowserClient
+from tests.support.dossier_world import add_report, new_dossier
 from tests.support.evidence import jpeg_with_gps, pdf, upload
 from tests.support.factories import ISSUED_TOTP_SECRETS, Account, make_account, make_family
-from tests.support.journeys import sign_in
+from tests.support.journeys import sign_in, sign_out
 from tests.support.reports import send_report, start_report
 
 EXIT_URL = "https://weather.example/today?city=toronto"
@@ -36,6 +37,7 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "data", "cite
                   "background", "manifest", "srcset", "xlink:href", "ping"}
 ABSOLUTE_URL = re.compile(r"""(?:https?:)?//[^\s"'<>()]+""", re.IGNORECASE)
 NEVER_FOLLOW = ("/logout",)
+IN_DOSSIER_LANGUAGE = re.compile(r"/dossiers/\d+/preview(\?|$)")
 
 
 @dataclass
@@ -125,7 +127,9 @@ def problems_in_page(path: str, html: str, locale: str, secrets: set[str]) -> li
     problems += [f"{path}: a known secret is in the page" for s in secrets if s in html]
     expected = ("fa", "rtl") if locale == "fa" else (locale, "ltr")
     shown = (facts.html_attrs.get("lang"), facts.html_attrs.get("dir"))
-    if shown != expected:
+    if IN_DOSSIER_LANGUAGE.match(path) and shown in {("en", "ltr"), ("fr", "ltr")}:
+        pass  # the dossier as it will be sent, in its own language (English or French)
+    elif shown != expected:
         problems.append(f"{path}: <html lang, dir> is {shown}, expected {expected}")
     return problems
 
@@ -176,7 +180,8 @@ def crawl(client: BrowserClient, locale: str, secrets: set[str]) -> tuple[set[st
 
 def build_world(app: Flask, client: BrowserClient, locale: str) -> dict[str, Account]:
     """Every role, and a family file holding a submitted report with a photo, a PDF,
-    consent and an advocate's question, plus a draft: objects for every kind of page."""
+    consent and an advocate's question, plus a draft; and the advocate's dossiers, a
+    draft and one sent to the legal reviewer: objects for every kind of page."""
     accounts = {role: make_account(app, role, locale=locale) for role in (
         Role.FAMILY_MEMBER, Role.ADVOCATE, Role.LEGAL_REVIEWER, Role.ADMIN)}
     make_family(app, members=[accounts[Role.FAMILY_MEMBER]],
@@ -198,6 +203,15 @@ def build_world(app: Flask, client: BrowserClient, locale: str) -> dict[str, Acc
         post_message(crypto_kit(), advocate, incident, "Which office summoned you?",
                      as_question=True)
         db.session.commit()
+    sign_out(client)
+    # The previous code: the crawler signs in with the current one, which must be unused.
+    sign_in(client, accounts[Role.ADVOCATE], code_offset=-1)
+    add_report(client, new_dossier(client, "Draft dossier"), incident_id)
+    in_review = new_dossier(client, "Dossier in review")
+    add_report(client, in_review, incident_id)
+    assert client.submit(f"/dossiers/{in_review}", {
+        "reviewer": str(accounts[Role.LEGAL_REVIEWER].id)},
+        action=f"/dossiers/{in_review}/send").status_code == 302
     return {role.value: account for role, account in accounts.items()}
 
 
@@ -207,8 +221,12 @@ MUST_REACH = {
     "family_member": ["/reports", "/account", "/family", "/reports/{incident}",
                       "/reports/{incident}/thread", "/evidence/{item}"],
     "advocate": ["/workspace", "/workspace/statistics", "/reports/{incident}",
-                 "/evidence/{item}", "/invitations"],
-    "legal_reviewer": ["/account", "/evidence/withdrawals"],
+                 "/evidence/{item}", "/invitations", "/dossiers", "/dossiers/{draft}",
+                 "/dossiers/{draft}/choose", "/dossiers/{draft}/preview",
+                 "/dossiers/{draft}/sections/background", "/dossiers/{in_review}"],
+    "legal_reviewer": ["/account", "/evidence/withdrawals", "/dossiers", "/dossiers/{in_review}",
+                       "/dossiers/{in_review}/review", "/dossiers/{in_review}/preview",
+                       "/dossiers/{in_review}/preview?variant=public"],
     "admin": ["/admin/users", "/admin/audit", "/admin/register/families"],
 }
 
@@ -225,6 +243,7 @@ def test_every_page_each_role_can_reach_passes_the_page_checks(
             Incident.submitted_at.is_not(None)))
         item_id = db.session.scalar(db.select(db.func.min(db.text("id"))).select_from(
             db.text("evidence_items")))
+        draft_id, in_review_id = db.session.scalars(db.select(Dossier.id).order_by(Dossier.id))
     problems: list[str] = []
     for role, account in accounts.items():
         crawler = app.test_client()
@@ -232,7 +251,8 @@ def test_every_page_each_role_can_reach_passes_the_page_checks(
         seen, found = crawl(crawler, locale, secrets)  # type: ignore[arg-type]
         problems += [f"[{role}] {p}" for p in found]
         for path in MUST_REACH[role]:
-            expected = path.format(incident=incident_id, item=item_id)
+            expected = path.format(incident=incident_id, item=item_id, draft=draft_id,
+                                   in_review=in_review_id)
             assert expected in seen, f"{role} never reached {expected}: {sorted(seen)}"
     assert problems == [], "\n".join(problems)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.cli.audit import audit_cli
+from portal.cli.backup import backup_cli
 from portal.cli.demo import demo_cli
 from portal.cli.evidence import evidence_cli
 from portal.cli.jobs import jobs_cli
@@ -16,5 +17,5 @@ from portal.cli.victims import victims_cli
 
 def register_cli(app: Flask) -> None:
     for group in (users_cli, audit_cli, demo_cli, keys_cli, victims_cli, evidence_cli,
-                  jobs_cli):
+                  jobs_cli, backup_cli):
         app.cli.add_command(group)

@@ -23,6 +23,7 @@ from portal.models.evidence import (
     Rendition,
     evidence_incidents,
 )
+from portal.models.exports import DossierExport, ExportStage
 from portal.models.families import Assignment, Family, FamilyMembership, Person, Victim
 from portal.models.incidents import (
     AuthorityReport,
@@ -51,6 +52,7 @@ __all__ = [
     "Dossier",
     "DossierContributor",
     "DossierExhibit",
+    "DossierExport",
     "DossierIncident",
     "DossierRedaction",
     "DossierReview",
@@ -58,6 +60,7 @@ __all__ = [
     "EvidenceItem",
     "EvidenceKind",
     "EvidenceState",
+    "ExportStage",
     "Family",
     "FamilyMembership",
     "Incident",

@@ -56,6 +56,7 @@ class Permission(StrEnum):
     DOSSIER_EDIT = "dossier:edit"
     DOSSIER_REVIEW = "dossier:review"
     DOSSIER_NEW_VERSION = "dossier:new_version"
+    DOSSIER_EXPORT = "dossier:export"
     TRANSLATION_MANAGE = "translation:manage"
 
 
@@ -80,7 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LEGAL_REVIEWER: _EVERYONE | {Permission.LEGAL_TAG_CONFIRM,
                                       Permission.EVIDENCE_WITHDRAW_APPROVE,
                                       Permission.DOSSIER_READ, Permission.DOSSIER_REVIEW,
-                                      Permission.EVIDENCE_READ},
+                                      Permission.DOSSIER_EXPORT, Permission.EVIDENCE_READ},
     # Admins run the portal; they do not read narratives or evidence by default.
     Role.ADMIN: _EVERYONE | {
         Permission.INVITATION_CREATE,
@@ -227,6 +228,9 @@ def _may_touch_dossier(user: User, permission: Permission, dossier: Dossier) -> 
         Permission.DOSSIER_NEW_VERSION: contributor and dossier.status is DossierStatus.APPROVED,
         Permission.DOSSIER_REVIEW: (reviewer and dossier.status is DossierStatus.IN_REVIEW
                                     and dossier.created_by_id != user.id
+                                    and not is_contributor(user, dossier)),
+        # The legal reviewer who approved it exports it; advocates never export alone.
+        Permission.DOSSIER_EXPORT: (reviewer and dossier.status is DossierStatus.APPROVED
                                     and not is_contributor(user, dossier)),
     }
     return rules.get(permission, False)

@@ -137,8 +137,8 @@ def missing_for_submission(content: IncidentContent) -> dict[str, LazyString]:
 
 def _parse(text: str, calendar: str, today: date, name: str,
            errors: dict[str, LazyString]) -> ParsedDate | None:
-    if not text.strip():
-        return None
+    if not text.strip() or calendar not in {c.value for c in Calendar}:
+        return None  # an unknown calendar is reported beside its field by _check_choices
     try:
         return parse_date(text, Calendar(calendar), today=today)
     except DateInputError as error:

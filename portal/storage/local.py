@@ -12,6 +12,12 @@ removed. A crash at any point leaves either no blob or a whole one; leftovers in
 *before* the database row that refers to it, so no row lacks its blob; a blob whose
 row never committed is an orphan, found by comparing :meth:`keys` with the database.
 
+While a blob is written, every full 8 MiB window is handed to the disk at once
+(``sync_file_range``) and, once written, dropped from the page cache
+(``posix_fadvise(DONTNEED)``): an upload then holds at most ~16 MiB of the page cache,
+recycles the same pages instead of touching fresh memory for every MiB, and leaves
+little for the fsync at commit. Durability still rests on that fsync alone.
+
 Security assumptions: blobs hold only ciphertext (see portal.crypto.streaming); keys
 are random names that reveal nothing; a key is validated against ``[0-9a-f]{32}``
 before any path is built, the path must resolve inside the root with no symbolic
@@ -21,15 +27,18 @@ link on the way, and files are opened relative to a directory opened with
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import io
 import os
 import re
 import secrets
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Protocol, Self
+from typing import Any, BinaryIO, Protocol, Self, cast
 
 __all__ = [
     "BlobAlreadyExists",
@@ -172,6 +181,82 @@ def _private_dir(path: Path) -> None:
     os.chmod(path, 0o700, follow_symlinks=False)
 
 
+_WRITEBACK_WINDOW = 8 * 1024 * 1024
+# <linux/fs.h>; Python's os module has no sync_file_range.
+_SYNC_FILE_RANGE_WAIT_BEFORE, _SYNC_FILE_RANGE_WRITE, _SYNC_FILE_RANGE_WAIT_AFTER = 1, 2, 4
+
+
+def _load_sync_file_range() -> Callable[[int, int, int, int], int] | None:
+    """libc's sync_file_range (Linux), or None where there is none."""
+    try:
+        function = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return cast(Callable[[int, int, int, int], int], function)
+
+
+_sync_file_range = _load_sync_file_range()
+
+
+class _WritebackFile(io.FileIO):
+    """A pending blob's file that writes back and evicts what it wrote as it goes.
+
+    Without this, a 1 GiB upload leaves 1 GiB of dirty page cache for the fsync at
+    commit (0.5 s here), and each new page cache page costs the kernel more when it
+    is memory not used recently (up to 1.5 s of system time per GiB on this VM).
+    Every ``_WRITEBACK_WINDOW`` bytes: start writing the new window to the disk, wait
+    for the previous one (long written by then unless the disk is slower than the
+    upload, which then paces the upload instead of piling up dirty memory) and drop
+    it from the page cache. Only ciphertext passes here. Durability is unchanged:
+    nothing is promised before the fsync in :meth:`LocalPendingBlob.commit`.
+    The ranges assume appends from offset 0 (all a pending blob gets); were a caller
+    to seek, they would only be wrong hints: neither call changes or loses data, and
+    DONTNEED never drops a dirty page.
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(fd, "wb", closefd=True)
+        self._written = 0  # bytes written through this object, from offset 0
+        self._started = 0  # writeback has been started for [0, _started)
+        self._evicted = 0  # [0, _evicted) is on disk and out of the page cache
+        self._writeback = _sync_file_range is not None
+
+    def write(self, data: Any) -> int:
+        written = super().write(data)
+        if written:
+            self._written += written
+            if self._writeback and self._written - self._started >= _WRITEBACK_WINDOW:
+                self._write_back()
+        return written or 0
+
+    def _write_back(self) -> None:
+        fd = self.fileno()
+        try:
+            self._sync_range(fd, self._started, self._written - self._started,
+                             _SYNC_FILE_RANGE_WRITE)
+            if self._started > self._evicted:
+                self._sync_range(fd, self._evicted, self._started - self._evicted,
+                                 _SYNC_FILE_RANGE_WAIT_BEFORE | _SYNC_FILE_RANGE_WRITE
+                                 | _SYNC_FILE_RANGE_WAIT_AFTER)
+                os.posix_fadvise(fd, self._evicted, self._started - self._evicted,
+                                 os.POSIX_FADV_DONTNEED)
+                self._evicted = self._started
+        except OSError as exc:
+            if exc.errno in (errno.EIO, errno.ENOSPC, errno.EDQUOT):
+                raise  # the disk failed: the upload fails now rather than at commit
+            self._writeback = False  # not supported here: leave it all to the fsync
+        self._started = self._written
+
+    @staticmethod
+    def _sync_range(fd: int, offset: int, length: int, flags: int) -> None:
+        assert _sync_file_range is not None
+        if _sync_file_range(fd, offset, length, flags) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code))
+
+
 class LocalPendingBlob:
     """A :class:`PendingBlob` in ``<root>/tmp/``; made by :meth:`LocalBlobStore.begin`."""
 
@@ -265,7 +350,12 @@ class LocalBlobStore(BlobStore):
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
         fd = os.open(self.tmp_dir / f"{key}{_PENDING_SUFFIX}", flags, 0o600)
         os.fchmod(fd, 0o600)  # exactly 0600 whatever the umask
-        return LocalPendingBlob(self, key, os.fdopen(fd, "wb"))
+        try:
+            raw = _WritebackFile(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        return LocalPendingBlob(self, key, cast(BinaryIO, io.BufferedWriter(raw)))
 
     def path_of(self, key: str) -> Path:
         """The path of blob ``key``, checked to resolve inside the root without links.

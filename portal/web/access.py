@@ -137,6 +137,10 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     # dossier before saving. The pattern analysis is read-only.
     "dossiers.edit_section": Access(Permission.DOSSIER_READ),
     "dossiers.patterns_preview": Access(Permission.DOSSIER_READ),
+    "dossiers.export": Access(Permission.DOSSIER_EXPORT),
+    "dossiers.export_status": Access(Permission.DOSSIER_EXPORT),
+    "dossiers.export_pdf": Access(Permission.DOSSIER_EXPORT),
+    "dossiers.export_bundle": Access(Permission.DOSSIER_EXPORT),
     # Translations of an incident or an evidence item (assigned advocates).
     "translations.incident": Access(Permission.TRANSLATION_MANAGE),
     "translations.evidence": Access(Permission.TRANSLATION_MANAGE),

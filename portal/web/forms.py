@@ -57,3 +57,11 @@ class MultiCheckboxField(SelectMultipleField):
 
 def strip_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def row_id(value: object) -> int | None:
+    """A database id typed or posted as text, or None. `str.isdigit()` also accepts
+    "²" and other digits `int()` refuses, and a long number overflows the column: an id
+    is one to nine ASCII digits."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None

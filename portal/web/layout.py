@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
 from flask import g
 from flask_babel import get_locale
 from flask_login import current_user
@@ -28,6 +29,7 @@ def layout_context() -> dict[str, object]:
         "now": utcnow(),
         "vocabulary_label": label,
         "country_name": country_name,
+        "language_name": language_name,
         "type_label": type_label,
         "field_label": field_label,
     }
@@ -46,3 +48,12 @@ def type_label(code: str) -> str:
         g.type_labels = {t.code: t.label(locale) for t in db.session.scalars(
             select(IncidentTypeTerm))}
     return str(g.type_labels.get(code, code))
+
+
+def language_name(code: str) -> str:
+    """A language's name in the page's language ("fa" reads "persan" on a French page)."""
+    try:
+        name = Locale.parse(code).get_display_name(str(get_locale() or "en"))
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name or code

@@ -17,6 +17,7 @@ from portal.models import (
     Dossier,
     DossierContributor,
     DossierExhibit,
+    DossierExport,
     DossierIncident,
     DossierRedaction,
     EvidenceItem,
@@ -122,7 +123,12 @@ def build_family_world(reporter_id: int) -> dict[str, int]:
     db.session.add_all([entry, exhibit, redaction, tag, event,
                         DossierContributor(dossier_id=dossier.id, advocate_id=reporter_id)])
     db.session.flush()
+    export = DossierExport(dossier_id=dossier.id, variant="public", language="en",
+                           page_size="a4", created_by_id=reporter_id)
+    db.session.add(export)
+    db.session.flush()
     return {"family_id": family.id, "victim_id": victim.id, "person_id": person.id,
+            "export_id": export.id,
             "incident_id": incident.id, "item_id": item.id, "dossier_id": dossier.id,
             "entry_id": entry.id, "exhibit_id": exhibit.id, "redaction_id": redaction.id,
             "tag_id": tag.id, "event_id": event.id, "key": "background", "language": "en"}

@@ -25,7 +25,7 @@ from portal.models import Dossier, DossierExhibit, Incident, IncidentRevision, P
 from portal.models.dossiers import SectionKey
 from portal.pdf.document import (
     DateText,
-    DossierDocument,
+    DossierDocument,  # also named as assembly.DossierDocument by the views
     ExhibitEntry,
     IncidentEntry,
     SectionText,
@@ -41,6 +41,9 @@ from portal.services.incident_content import IncidentContent
 from portal.services.incidents import load_content, revision_content
 from portal.services.review import legal_tags_of
 from portal.services.sealing import open_text
+
+__all__ = ["CONFIDENTIAL", "PUBLIC", "VARIANTS", "DossierDocument", "assemble", "content_hash",
+           "exhibit_label"]
 
 CONFIDENTIAL = "confidential"
 PUBLIC = "public"

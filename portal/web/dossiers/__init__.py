@@ -6,4 +6,4 @@ from flask import Blueprint
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
 
 # Routes register on import.
-from portal.web.dossiers import patterns, sections, views  # noqa: E402,F401
+from portal.web.dossiers import exports, patterns, sections, views  # noqa: E402,F401

@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Optional
+from wtforms.validators import NumberRange, Optional
 
 from portal.models.dossiers import DossierKind, IncidentOrder, RedactionReason
 from portal.models.vocabulary import Destination
@@ -43,7 +43,9 @@ class DetailsForm(FlaskForm):
 
 
 class AddIncidentForm(FlaskForm):
-    incident_id = IntegerField(filters=[digits_to_ascii])
+    # A row id: beyond 32 bits the database would overflow (a 500, not a refusal).
+    incident_id = IntegerField(filters=[digits_to_ascii],
+                               validators=[NumberRange(min=1, max=2**31 - 1)])
 
 
 class MoveForm(FlaskForm):

@@ -54,9 +54,9 @@ from portal.web.dossiers.forms import (
     ReviewForm,
     SendForm,
 )
-from portal.web.dossiers.section_forms import SECTION_TITLES
+from portal.web.dossiers.section_forms import SECTION_TITLES, as_version
 from portal.web.evidence.forms import KIND_LABELS
-from portal.web.forms import attach_error
+from portal.web.forms import attach_error, row_id
 from portal.web.recent_login import require_recent_login
 from portal.web.vocabulary import label
 from portal.web.workspace.filters import filters_from_request
@@ -138,6 +138,8 @@ def view(dossier_id: int) -> str:
     return render_template(
         "dossiers/view.html", dossier=dossier, title=open_text(kit, dossier, "title_sealed"),
         editable=editable, visible=visible, gaps=dossier_gaps(dossier),
+        readable={e.evidence_id for e in dossier.exhibits
+                  if can(current_user, Permission.EVIDENCE_READ, e.evidence)},
         left_out=builder.left_out_items(dossier), reviews=workflow.reviews_of(dossier),
         comments={r.id: open_text(kit, r, "comments_sealed")
                   for r in workflow.reviews_of(dossier)},
@@ -159,7 +161,7 @@ def details(dossier_id: int) -> str | Response:
         form.process(data={**current.__dict__, "lock_version": dossier.lock_version})
     elif form.validate_on_submit():
         try:
-            read_version = int(form.lock_version.data or 0)
+            read_version = as_version(form.lock_version.data)  # not a number: stale
             builder.update_details(kit, current_user, dossier, _details(form), read_version)
         except InvalidFields as error:
             for name, message in error.errors.items():
@@ -334,8 +336,8 @@ def send(dossier_id: int) -> Response:
     dossier = load_dossier(dossier_id, Permission.DOSSIER_EDIT)
     form = SendForm()
     if form.validate_on_submit():
-        reviewer_id = form.reviewer.data or ""
-        reviewer = db.session.get(User, int(reviewer_id)) if reviewer_id.isdigit() else None
+        reviewer_id = row_id(form.reviewer.data)
+        reviewer = db.session.get(User, reviewer_id) if reviewer_id else None
         try:
             workflow.send_for_review(current_user, dossier, reviewer)
         except DomainError as error:

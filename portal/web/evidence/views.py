@@ -43,7 +43,7 @@ from portal.web.evidence.forms import (
     UploadForm,
     WithdrawalForm,
 )
-from portal.web.forms import attach_error
+from portal.web.forms import attach_error, row_id
 from portal.web.headers import CONTENT_SECURITY_POLICY
 from portal.web.recent_login import require_recent_login
 from portal.web.uploads import spools_of_request
@@ -99,7 +99,7 @@ def _size_label(size: int) -> str:
 @bp.route("/reports/<int:incident_id>/evidence/receipt")
 def receipt(incident_id: int) -> str:
     incident = _load_incident(incident_id)
-    ids = [int(part) for part in request.args.get("items", "").split(",") if part.isdigit()]
+    ids = [i for i in (row_id(part) for part in request.args.get("items", "").split(",")) if i]
     kit = crypto_kit()
     rows = []
     for item_id in ids[:100]:
@@ -122,6 +122,9 @@ def item(item_id: int) -> str:
         preview_state=renditions.preview_state(found),
         filename=evidence_service.filename_of(crypto_kit(), found),
         incidents=evidence_service.incidents_of(found), kind_label=KIND_LABELS[found.kind],
+        # Legal reviewers read an exhibit through a dossier, not the reports behind it.
+        readable_reports={i.id for i in evidence_service.incidents_of(found)
+                          if can(current_user, Permission.INCIDENT_READ, i)},
         link_form=_link_form(found),
         purpose_form=PurposeForm(), withdrawal_form=WithdrawalForm(),
         may_ask_withdrawal=can(current_user, Permission.EVIDENCE_WITHDRAW_REQUEST, found)
@@ -142,10 +145,10 @@ def _link_form(found: EvidenceItem) -> LinkForm | None:
 def link(item_id: int) -> BaseResponse:
     found = _load_item(item_id)
     form = LinkForm()
-    raw = form.incident.data if form.validate_on_submit() else ""
-    if not raw or not str(raw).isdigit():
-        deny("incident", raw or "")
-    incident = load_or_deny(Incident, int(str(raw)), Permission.EVIDENCE_ADD, "incident")
+    incident_id = row_id(form.incident.data) if form.validate_on_submit() else None
+    if incident_id is None:
+        deny("incident", "")
+    incident = load_or_deny(Incident, incident_id, Permission.EVIDENCE_ADD, "incident")
     try:
         linked = evidence_service.link_to_incident(current_user, found, incident)
     except PermissionDenied:

@@ -28,7 +28,7 @@ from portal.services.errors import DomainError, InvalidFields
 from portal.services.membership import family_of_member
 from portal.services.sealing import open_text
 from portal.web.access import deny, load_or_deny
-from portal.web.forms import attach_error
+from portal.web.forms import attach_error, row_id
 from portal.web.incident_display import incident_dates
 from portal.web.reports import bp
 from portal.web.reports.forms import (
@@ -253,8 +253,8 @@ def link(incident_id: int) -> Response:
     form = LinkForm()
     form.fill_choices()
     if form.validate_on_submit():
-        other_id = form.linked_id.data or ""
-        other = db.session.get(Incident, int(other_id)) if other_id.isdigit() else None
+        other_id = row_id(form.linked_id.data)
+        other = db.session.get(Incident, other_id) if other_id else None
         if other is None or not can(current_user, Permission.INCIDENT_REVIEW, other):
             flash(_("There is no report with that number among your families."), "error")
             return redirect(url_for("reports.view", incident_id=incident.id))

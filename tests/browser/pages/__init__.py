@@ -2,6 +2,16 @@
 (names and ids of fields, not translated text), so they work in every language."""
 
 from tests.browser.pages.base import PortalPage
+from tests.browser.pages.dossiers import (
+    ChoosePage,
+    DossierPage,
+    IncidentReviewPage,
+    NewDossierPage,
+    ReauthenticatePage,
+    ReviewPage,
+    SecondFactorSetupPage,
+    WorkspacePage,
+)
 from tests.browser.pages.evidence import EvidenceItemPage, ReceiptPage, UploadPage
 from tests.browser.pages.reports import (
     MyReportsPage,
@@ -12,6 +22,8 @@ from tests.browser.pages.reports import (
 )
 from tests.browser.pages.sign_in import InvitationPage, LoginPage
 
-__all__ = ["EvidenceItemPage", "InvitationPage", "LoginPage", "MyReportsPage", "PortalPage",
-           "ReceiptPage", "ReportFormPage", "ReportPage", "ReportReceiptPage", "ThreadPage",
-           "UploadPage"]
+__all__ = ["ChoosePage", "DossierPage", "EvidenceItemPage", "IncidentReviewPage",
+           "InvitationPage", "LoginPage", "MyReportsPage", "NewDossierPage", "PortalPage",
+           "ReauthenticatePage", "ReceiptPage", "ReportFormPage", "ReportPage",
+           "ReportReceiptPage", "ReviewPage", "SecondFactorSetupPage", "ThreadPage",
+           "UploadPage", "WorkspacePage"]

@@ -1,0 +1,85 @@
+"""What the PDF shows besides the document: labels in the rendering's language, the
+derived images of the exhibits, custody logs, counts, the approval. Plain data only,
+prepared by the caller (services), so templates cannot reach the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+PAGE_SIZES = {"a4": "A4", "letter": "Letter"}
+LANGUAGES = ("en", "fr", "fa")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Labels in the rendering's language (built by the web layer, which owns them)."""
+
+    values: Mapping[str, str]  # closed-list values: kinds, destinations, agencies, harms...
+    types: Mapping[str, str]  # incident type code -> name
+    countries: Mapping[str, str]  # ISO code -> name
+    sections: Mapping[str, str]  # section key -> title
+    exhibit_kinds: Mapping[str, str]
+    custody_actions: Mapping[str, str]
+    roles: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ShownRendition:
+    """The derived copy an exhibit shows (never the original: FIELD-NOTES)."""
+
+    purpose: str  # viewing_copy, preview (first page of a PDF), poster, "" for none
+    asset: str  # fetcher asset name, "" when there is no image to show
+    sha256: str
+    media_type: str
+    note: str  # why nothing is shown, or what is shown (already translated)
+    facts: tuple[tuple[str, str], ...] = ()  # (label, value): duration, pages, size...
+
+
+@dataclass(frozen=True)
+class CustodyLine:
+    seq: int
+    occurred_at: str  # ISO 8601 UTC
+    action: str
+    actor: str  # username and role (confidential) or role only (public)
+    purpose: str
+    hash_after: str
+
+
+@dataclass(frozen=True)
+class PatternCounts:
+    by_type: tuple[tuple[str, int], ...]
+    by_year: tuple[tuple[int, int], ...]
+    by_agency: tuple[tuple[str, int], ...]
+    by_country: tuple[tuple[str, int], ...]
+    timeline: tuple[tuple[str, int, tuple[str, ...]], ...]  # month, incidents, events
+
+
+@dataclass(frozen=True)
+class Approval:
+    reviewer: str
+    approved_on: str
+    content_sha256: str
+    signature: str
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    locale: str  # en, fr or fa (the Persian rendering for the families)
+    page_size: str  # a4 or letter
+    submitter: str
+    generated_on: str
+    vocabulary: Vocabulary
+    sections_html: Mapping[str, Markup]  # sanitised by the caller (render_markup)
+    shown: Mapping[str, ShownRendition]  # exhibit number -> rendition
+    custody: Mapping[str, tuple[CustodyLine, ...]]
+    patterns: PatternCounts
+    approval: Approval | None
+    bundle_sha256: str = ""
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.locale == "fa" else "ltr"

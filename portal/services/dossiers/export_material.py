@@ -1,0 +1,171 @@
+"""What an export shows besides the assembled document: the derived image of each
+exhibit (decrypted here, handed to the renderer as an asset), its custody log, the
+counts of the pattern analysis, the approval, and the manifests embedded in the PDF.
+
+Only derived renditions are ever shown (re-encoded without metadata, FIELD-NOTES);
+an original never reaches WeasyPrint. Public exports name staff by role only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.audit.custody import custody_of
+from portal.crypto.kit import CryptoKit
+from portal.models import DossierReview, db
+from portal.models.dossiers import Dossier, DossierExhibit
+from portal.models.evidence import EvidenceItem
+from portal.pdf.context import Approval, CustodyLine, PatternCounts, ShownRendition
+from portal.pdf.document import DossierDocument
+from portal.pdf.fetcher import Asset
+from portal.services.dossiers.assembly import PUBLIC, exhibit_label
+from portal.services.dossiers.patterns import pattern_analysis
+from portal.services.renditions import metadata_of, read_rendition
+from portal.storage import BlobStore
+
+SHOWN_PURPOSES = ("viewing_copy", "preview", "poster")  # in order of preference
+SAFE_FACTS = ("duration", "duration_seconds", "pages", "page_count", "width", "height",
+              "format_name", "codec_name")
+
+
+def shown_renditions(kit: CryptoKit, store: BlobStore, dossier: Dossier
+                     ) -> tuple[dict[str, ShownRendition], dict[str, Asset]]:
+    """The rendition each produced exhibit shows, and its bytes as fetcher assets."""
+    shown: dict[str, ShownRendition] = {}
+    assets: dict[str, Asset] = {}
+    for exhibit in dossier.exhibits:
+        if exhibit.withheld:
+            continue
+        number = exhibit_label(exhibit.number)
+        shown[number] = _shown(kit, store, exhibit, number, assets)
+    return shown, assets
+
+
+def _shown(kit: CryptoKit, store: BlobStore, exhibit: DossierExhibit, number: str,
+           assets: dict[str, Asset]) -> ShownRendition:
+    item = exhibit.evidence
+    facts = _facts(kit, item)
+    by_purpose = {r.purpose: r for r in item.renditions}
+    rendition = next((by_purpose[p] for p in SHOWN_PURPOSES if p in by_purpose), None)
+    if rendition is None:
+        return ShownRendition("", "", "", "", _(
+            "No copy of this exhibit can be shown on paper (sound, an unreadable or "
+            "unsupported file). The original is in the evidence bundle."), facts)
+    try:
+        data = read_rendition(kit, store, rendition)
+    except ValueError:
+        return ShownRendition(rendition.purpose, "", rendition.sha256, rendition.media_type,
+                              _("The copy of this exhibit could not be read back intact; "
+                                "it is not shown. The original is in the evidence bundle."),
+                              facts)
+    name = f"exhibit/{number}"
+    assets[name] = Asset(rendition.media_type, data)
+    notes = {"preview": _("First page only. The whole document is in the evidence bundle."),
+             "poster": _("A still frame of the video. The recording is in the evidence "
+                         "bundle.")}
+    return ShownRendition(rendition.purpose, name, rendition.sha256, rendition.media_type,
+                          notes.get(rendition.purpose, ""), facts)
+
+
+def _facts(kit: CryptoKit, item: EvidenceItem) -> tuple[tuple[str, str], ...]:
+    """A few technical facts (duration, pages, size) from the extracted metadata,
+    never names, places or devices."""
+    try:
+        metadata = metadata_of(kit, item)
+    except Exception:  # a metadata record that cannot be read is not worth failing for
+        metadata = {}
+    flat: dict[str, object] = {}
+    for key, value in metadata.items():
+        if isinstance(value, Mapping):
+            flat.update({k: v for k, v in value.items() if k not in flat})
+        else:
+            flat[key] = value
+    return tuple((key, str(flat[key])[:40]) for key in SAFE_FACTS
+                 if key in flat and isinstance(flat[key], str | int | float))
+
+
+def custody_lines(dossier: Dossier, variant: str) -> dict[str, tuple[CustodyLine, ...]]:
+    public = variant == PUBLIC
+    lines: dict[str, tuple[CustodyLine, ...]] = {}
+    for exhibit in dossier.exhibits:
+        if exhibit.withheld:
+            continue
+        lines[exhibit_label(exhibit.number)] = tuple(
+            CustodyLine(seq=event.seq, occurred_at=event.occurred_at.strftime("%Y-%m-%d %H:%M"),
+                        action=event.action,
+                        actor=event.actor_role if public or not event.actor_label
+                        else f"{event.actor_label} ({event.actor_role})",
+                        purpose="" if public else event.purpose, hash_after=event.hash_after)
+            for event in custody_of(exhibit.evidence))
+    return lines
+
+
+def pattern_counts(dossier: Dossier, locale: str) -> PatternCounts:
+    patterns = pattern_analysis(dossier)
+    return PatternCounts(
+        by_type=patterns.by_type, by_year=patterns.by_year, by_agency=patterns.by_agency,
+        by_country=tuple((c.code, c.incidents) for c in patterns.by_country),
+        timeline=tuple((m.month, m.incidents, tuple(e.title(locale) for e in m.moments))
+                       for m in patterns.timeline))
+
+
+def approval_of(dossier: Dossier) -> Approval | None:
+    review = next(iter(dossier_reviews(dossier, "approved")), None)
+    if review is None:
+        return None
+    return Approval(reviewer=review.reviewer.username,
+                    approved_on=review.created_at.date().isoformat(),
+                    content_sha256=review.content_hash, signature=review.signature)
+
+
+def dossier_reviews(dossier: Dossier, decision: str) -> list[DossierReview]:
+    return list(db.session.scalars(select(DossierReview).where(
+        DossierReview.dossier_id == dossier.id, DossierReview.decision == decision)
+        .order_by(DossierReview.id.desc())))
+
+
+def manifest(document: DossierDocument, shown: Mapping[str, ShownRendition],
+             export_id: int, content_sha256: str) -> dict[str, object]:
+    """manifest.json: what the PDF is and the SHA-256 of every exhibit and rendition."""
+    return {
+        "format": "ps752-dossier-manifest/1", "dossier": document.reference,
+        "version": document.version, "variant": document.variant, "export": export_id,
+        "content_sha256": content_sha256,
+        "exhibits": [
+            {"number": e.number, "withheld": e.withheld, "kind": e.kind,
+             "media_type": e.media_type, "size_bytes": e.size_bytes, "sha256": e.sha256,
+             "rendition_shown": {"purpose": shown[e.number].purpose,
+                                 "sha256": shown[e.number].sha256}
+             if e.number in shown and shown[e.number].sha256 else None,
+             "reports": list(e.reports)}
+            for e in document.exhibits],
+    }
+
+
+def exhibits_csv(document: DossierDocument) -> bytes:
+    """exhibits.csv: e-Court-style index fields (number, Bates prefix, title, date...)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["exhibit", "bates_prefix", "title", "date_claimed", "kind", "creator",
+                     "source", "media_type", "size_bytes", "sha256", "classification",
+                     "withheld", "reports"])
+    for e in document.exhibits:
+        writer.writerow([e.number, document.reference, e.title, e.claimed_date, e.kind,
+                         e.creator, e.source, e.media_type, e.size_bytes, e.sha256,
+                         e.classification, "yes" if e.withheld else "no",
+                         " ".join(str(r) for r in e.reports)])
+    return out.getvalue().encode("utf-8")
+
+
+def custody_jsonl(lines: Mapping[str, tuple[CustodyLine, ...]]) -> bytes:
+    return "".join(
+        json.dumps({"exhibit": number, "seq": line.seq, "at": line.occurred_at,
+                    "action": line.action, "by": line.actor, "hash_after": line.hash_after},
+                   ensure_ascii=False, sort_keys=True) + "\n"
+        for number, entries in lines.items() for line in entries).encode("utf-8")

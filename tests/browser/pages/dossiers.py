@@ -1,0 +1,143 @@
+"""An advocate's workspace and dossier builder, and a legal reviewer's review."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.pages.base import PortalPage
+
+
+class WorkspacePage(PortalPage):
+    path = "/workspace"
+
+    def filter(self, **choices: str) -> WorkspacePage:
+        """Choose filter values by field id (type_code, country, verification...)."""
+        for name, value in choices.items():
+            field = self.page.locator(f"form.filters #{name}")
+            if field.evaluate("e => e.tagName") == "SELECT":
+                field.select_option(value)
+            else:
+                field.fill(value)
+        self.page.locator("form.filters button[type=submit]").click()
+        self.page.wait_for_load_state()
+        return self
+
+    def report_numbers(self) -> list[int]:
+        links = self.page.locator("main table tbody a[href^='/reports/']")
+        return [int((links.nth(i).get_attribute("href") or "").rsplit("/", 1)[1])
+                for i in range(links.count())]
+
+    def open_report(self, incident_id: int) -> IncidentReviewPage:
+        self.page.locator(f"main table a[href='/reports/{incident_id}']").click()
+        self.page.wait_for_url(re.compile(rf"/reports/{incident_id}$"))
+        return IncidentReviewPage(self.page)
+
+
+class IncidentReviewPage(PortalPage):
+    """A report as an assigned advocate sees it, with the verification form."""
+
+    def verify(self, status: str, notes: str) -> None:
+        form = self.page.locator("main form[action$='/review']")
+        form.locator(f"input[name=verification][value={status}]").check()
+        form.locator("textarea[name=notes]").fill(notes)
+        form.locator("button[type=submit]").click()
+        self.page.wait_for_load_state()
+
+    def verification_tag(self) -> str:
+        return self.page.locator("main .tag--blue").first.inner_text()
+
+
+class NewDossierPage(PortalPage):
+    path = "/dossiers/new"
+
+    def create(self, title: str, kind: str = "article_15",
+               destination: str = "icc_prosecutor", language: str = "en") -> DossierPage:
+        self.page.locator("#title").fill(title)
+        self.page.locator("#kind").select_option(kind)
+        self.page.locator("#destination").select_option(destination)
+        self.page.locator("#language").select_option(language)
+        self.page.locator("main form button[type=submit]").click()
+        self.page.wait_for_url(re.compile(r"/dossiers/\d+$"))
+        return DossierPage(self.page)
+
+
+class DossierPage(PortalPage):
+    @property
+    def dossier_id(self) -> int:
+        match = re.search(r"/dossiers/(\d+)", self.page.url)
+        assert match, self.page.url
+        return int(match.group(1))
+
+    def choose_reports(self) -> ChoosePage:
+        self.page.locator(f"main a[href='/dossiers/{self.dossier_id}/choose']").click()
+        self.page.wait_for_url(re.compile(r"/dossiers/\d+/choose"))
+        return ChoosePage(self.page)
+
+    def report_numbers(self) -> list[int]:
+        """The reports in the dossier, in their order (the table of reports)."""
+        links = self.page.locator("main table a[href^='/reports/']")
+        return [int((links.nth(i).get_attribute("href") or "").rsplit("/", 1)[1])
+                for i in range(links.count())]
+
+    def send_for_review(self, reviewer_id: int) -> None:
+        form = self.page.locator("main form[action$='/send']")
+        form.locator("#reviewer").select_option(str(reviewer_id))
+        form.locator("button[type=submit]").click()
+        self.page.wait_for_url(re.compile(r"/dossiers/\d+$"))
+
+    def text(self) -> str:
+        return self.page.locator("main").inner_text()
+
+
+class ChoosePage(PortalPage):
+    def add(self, incident_id: int) -> None:
+        form = self.page.locator(
+            f"main form[action$='/incidents']:has(input[name=incident_id][value='{incident_id}'])")
+        form.locator("button[type=submit]").click()
+        self.page.wait_for_url(re.compile(r"/dossiers/\d+/choose"))
+
+    def addable(self) -> list[int]:
+        fields = self.page.locator("main form[action$='/incidents'] input[name=incident_id]")
+        return [int(fields.nth(i).get_attribute("value") or 0) for i in range(fields.count())]
+
+    def back_to_dossier(self) -> DossierPage:
+        self.page.locator("main a[href^='/dossiers/']").last.click()
+        self.page.wait_for_url(re.compile(r"/dossiers/\d+$"))
+        return DossierPage(self.page)
+
+
+class ReviewPage(PortalPage):
+    def content_hash(self) -> str:
+        return self.page.locator("main input[name=content_hash]").get_attribute("value") or ""
+
+    def return_with(self, comments: str) -> None:
+        self.page.locator("#comments").fill(comments)
+        self.page.locator("main button[name=decision][value=return]").click()
+        self.page.wait_for_url(re.compile(r"/dossiers/\d+$"))
+
+    def approve(self) -> None:
+        self.page.locator("#confirm").check()
+        self.page.locator("main button[name=decision][value=approve]").click()
+        self.page.wait_for_load_state()
+
+
+class SecondFactorSetupPage(PortalPage):
+    path = "/account/second-factor"
+
+    def secret(self) -> str:
+        """The key as the page prints it for typing (groups of four), without spaces."""
+        return self.page.locator("main p.secret").inner_text().replace(" ", "").strip()
+
+    def confirm(self, code: str) -> list[str]:
+        self.page.locator("#code").fill(code)
+        self.page.locator("main form button[type=submit]").click()
+        self.page.wait_for_load_state()
+        codes = self.page.locator("main .code-list code")
+        return [codes.nth(i).inner_text().strip() for i in range(codes.count())]
+
+
+class ReauthenticatePage(PortalPage):
+    def confirm(self, passphrase: str) -> None:
+        self.page.locator("#passphrase").fill(passphrase)
+        self.page.locator("main form button[type=submit]").click()
+        self.page.wait_for_load_state()
