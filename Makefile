@@ -8,13 +8,13 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := portal
 PYTEST_ARGS ?= -q
 
-.PHONY: setup run test test-sqlite test-postgres lint translations messages clean
+.PHONY: setup run test test-sqlite test-postgres lint translations messages clean proof
 
 # Debian packages the portal and its tests use: libmagic (media types), ffmpeg (audio and
 # video metadata, poster frames), poppler-utils (PDF previews), exiftool (image metadata
 # cross-check in tests), Noto fonts (Persian in PDFs), Chromium and its driver (browser tests).
 DEBIAN_PACKAGES := libmagic1 ffmpeg poppler-utils libimage-exiftool-perl fonts-noto-core \
-  chromium chromium-driver
+  chromium chromium-driver sqlmap
 
 .PHONY: system-packages
 system-packages:
@@ -49,6 +49,7 @@ messages: $(STAMP)
 run: setup
 	$(PY) -m portal.setup_instance
 	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask signing init --if-missing
 	$(VENV)/bin/flask demo seed
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C to stop)"
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
@@ -83,10 +84,18 @@ clean:
 
 # Latency of the advocate's workspace with 100,000 incidents on a throw-away PostgreSQL
 # database (about 3 minutes), then evidence upload throughput and server memory through a
-# real `flask run` server against an openssl pipeline (about 1 minute); not part of
-# `make test`. Results: docs/benchmarks.md. Options go in BENCH_ARGS (workspace) and
-# UPLOAD_BENCH_ARGS (upload), e.g. make bench BENCH_ARGS="--explain".
+# real `flask run` server against an openssl pipeline (about 1 minute), then dossier PDF
+# rendering at 50, 200 and 500 incidents (about 7 minutes); not part of `make test`.
+# Results: docs/benchmarks.md. Options go in BENCH_ARGS (workspace), UPLOAD_BENCH_ARGS
+# (upload) and DOSSIER_BENCH_ARGS (PDF), e.g. make bench BENCH_ARGS="--explain".
 .PHONY: bench
 bench: setup
 	$(PY) -m bench.workspace $(BENCH_ARGS)
 	$(PY) -m bench.upload $(UPLOAD_BENCH_ARGS)
+	$(PY) -m bench.dossier $(DOSSIER_BENCH_ARGS)
+
+# The slow proofs (docs/testing.md): sqlmap against a real server as every role, and the
+# long variants of the fault tests (SIGKILL during exports and commits). Minutes; not
+# part of `make test`. On PostgreSQL too when PORTAL_TEST_DATABASE_URL is set.
+proof: setup
+	$(PY) -m pytest -m proof $(PYTEST_ARGS) -s

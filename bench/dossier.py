@@ -1,6 +1,7 @@
 """Render benchmark of the dossier PDF: 50, 200 and 500 incidents, one image exhibit
-per two incidents, both variants laid out (as an export does), the confidential one
-written. Each size runs in a fresh process so that its peak RSS is its own.
+per two incidents, both variants laid out (as an export does: the confidential one
+measured and written segment by segment, of the public one only the blocks whose HTML
+differs). Each size runs in a fresh process so that its peak RSS is its own.
 
     python -m bench.dossier            # all sizes, a table for docs/benchmarks.md
     python -m bench.dossier --one 200  # one size, JSON
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -112,8 +114,9 @@ def run_one(count: int) -> dict[str, float]:
     pdf = report.pdfs["confidential"]
     return {"incidents": count, "pages": pdf.page_count, "seconds": round(seconds, 2),
             "pages_per_s": round(pdf.page_count / seconds, 1), "layouts": report.layouts,
-            "pages_laid_out_per_s": round(pdf.page_count * report.layouts / seconds, 1),
-            # The largest child (each layout runs in its own): the renderer's peak.
+            "pages_laid_out": report.pages_laid_out, "segments": report.segments,
+            "pages_laid_out_per_s": round(report.pages_laid_out / seconds, 1),
+            # The render child (the largest child): the renderer's peak.
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
             "pdf_mib": round(len(pdf.pdf) / 2**20, 1)}
 
@@ -122,16 +125,18 @@ def main(argv: list[str]) -> int:
     if len(argv) == 2 and argv[0] == "--one":
         print(json.dumps(run_one(int(argv[1]))))
         return 0
-    print("| incidents | pages | seconds | pages/s (written) | layouts | pages laid out/s "
-          "| peak RSS MiB | PDF MiB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| incidents | pages | seconds | pages/s (written) | passes | segments "
+          "| pages laid out | pages laid out/s | peak RSS MiB | PDF MiB | load (1 min) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for size in SIZES:
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())  # before this size
         out = subprocess.run([sys.executable, "-m", "bench.dossier", "--one", str(size)],  # noqa: S603
                              check=True, capture_output=True, text=True).stdout
         r = json.loads(out.strip().splitlines()[-1])
         print(f"| {r['incidents']} | {r['pages']} | {r['seconds']} | {r['pages_per_s']} "
-              f"| {r['layouts']} | {r['pages_laid_out_per_s']} | {r['peak_rss_mib']} "
-              f"| {r['pdf_mib']} |", flush=True)
+              f"| {r['layouts']} | {r['segments']} | {r['pages_laid_out']} "
+              f"| {r['pages_laid_out_per_s']} | {r['peak_rss_mib']} | {r['pdf_mib']} "
+              f"| {load} |", flush=True)
     return 0
 
 

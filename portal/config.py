@@ -59,6 +59,10 @@ DEFAULTS: dict[str, Any] = {
     # Evidence: the largest file accepted, and where the encrypted blobs live.
     "MAX_UPLOAD_BYTES": 2 * 1024**3,
     "EVIDENCE_DIR": None,  # None: instance/evidence
+    # PDF evidence: how many of its first pages get a preview (shown in dossiers).
+    "EVIDENCE_PDF_PREVIEW_PAGES": 20,
+    # The signing PKI of exported dossiers (`flask signing init`; portal/pdf/sign.py).
+    "SIGNING_DIR": None,  # None: instance/signing
     # Jobs (portal/jobs): "thread" (in each app process), "rq" (RQ workers through
     # Redis: JOBS_REDIS_URL, else REDIS_URL), "eager" (tests) or "manual".
     "JOBS_BACKEND": "thread",

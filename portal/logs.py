@@ -29,11 +29,19 @@ class ScrubAddresses(logging.Filter):
         message = record.getMessage()
         if IP_LITERAL.search(message):
             record.msg, record.args = IP_LITERAL.sub("[address removed]", message), None
+        # A traceback can carry addresses too (a database driver's connection error):
+        # format it once here, scrubbed; handlers reuse `exc_text` as it is.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and IP_LITERAL.search(record.exc_text):
+            record.exc_text = IP_LITERAL.sub("[address removed]", record.exc_text)
         return True
 
 
 def configure_logging(app: Flask) -> None:
     app.logger.setLevel(app.config["LOG_LEVEL"])
+    if not any(isinstance(f, ScrubAddresses) for f in app.logger.filters):
+        app.logger.addFilter(ScrubAddresses())
     werkzeug_log = logging.getLogger("werkzeug")
     # Its request lines carry the client address and the query string: keep them off.
     werkzeug_log.setLevel(logging.WARNING)

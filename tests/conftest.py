@@ -23,6 +23,7 @@ from sqlalchemy import String, Text, delete, func, inspect, select, text
 
 import portal
 from portal import create_app
+from portal.cli.signing import ensure_signing
 from portal.logs import IP_LITERAL
 from portal.models import db
 from portal.web.extensions import limiter
@@ -95,6 +96,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     with app.app_context():
         reset_schema()
         upgrade(directory=app.config["MIGRATIONS_DIR"])
+        ensure_signing(app)  # the instance's signing PKI, as `flask signing init` makes it
         for name in REFERENCE_TABLES:
             table = db.metadata.tables[name]
             REFERENCE_TABLES[name] = db.session.scalar(select(func.max(table.c.id))) or 0

@@ -131,9 +131,10 @@ def test_demo_seed_creates_one_user_of_each_role_in_development(
             assert username in result.output
         # A draft dossier of the demo reports, whose consent covers its destination.
         from portal.models import Dossier
-        dossier = db.session.scalars(select(Dossier)).one()
-        assert dossier.status.value == "draft"
-        assert len(dossier.incidents) == 2
+        draft, approved = db.session.scalars(select(Dossier).order_by(Dossier.number)).all()
+        assert draft.status.value == "draft"
+        assert len(draft.incidents) == 2
+        assert_demo_dossier_is_ready_to_export(approved)
     # The printed family login works.
     family = next(u for u in DEMO_USERS if u[2] is Role.FAMILY_MEMBER)
     response = client.submit("/login", {"username": family[0], "passphrase": family[3]})
@@ -169,3 +170,48 @@ def test_audit_verify_passes_on_an_intact_chain_and_names_a_changed_row(app: Fla
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
     assert "seq 1" in broken.output
+
+
+def assert_demo_dossier_is_ready_to_export(dossier: object) -> None:
+    """PS752-0002: approved by the demo legal reviewer for the content it has now,
+    Persian reports, a photo and a PDF exhibit stored as uploads (encrypted, intact,
+    received and stored in custody, previews made), no consent gap."""
+    from portal.audit.custody import custody_of, verify_custody
+    from portal.dependencies import blob_store, crypto_kit
+    from portal.models import Dossier, DossierReview
+    from portal.services.dossiers import assembly
+    from portal.services.dossiers.export import export_refusal
+    from portal.services.dossiers.naming import agency_namer
+    from portal.services.evidence import open_original, verify_item
+    from portal.services.incidents import load_content
+
+    assert isinstance(dossier, Dossier)
+    assert (dossier.number, dossier.status.value) == (2, "approved")
+    assert export_refusal(dossier) is None
+    review = db.session.scalars(select(DossierReview).where(
+        DossierReview.dossier_id == dossier.id, DossierReview.decision == "approved")).one()
+    assert review.reviewer.username == "reviewer"
+    assert dossier.reviewer_id == review.reviewer_id
+    document = assembly.assemble(crypto_kit(), dossier, assembly.CONFIDENTIAL,
+                                 agency_namer(dossier.language))
+    assert assembly.content_hash(document) == dossier.approved_content_hash
+    kit = crypto_kit()
+    narratives = [load_content(kit, entry.incident).narrative for entry in dossier.incidents]
+    assert len(narratives) == 2
+    for narrative in narratives:
+        assert narrative.startswith("(نمونه)")
+    kinds = sorted(e.evidence.detected_media_type for e in dossier.exhibits)
+    assert kinds == ["application/pdf", "image/jpeg"]
+    for exhibit in dossier.exhibits:
+        item = exhibit.evidence
+        assert not exhibit.withheld
+        assert verify_item(kit, blob_store(), item) is None
+        plaintext = b"".join(open_original(kit, blob_store(), item).iter_chunks())
+        assert plaintext[:4] in (b"\xff\xd8\xff\xe0", b"%PDF")
+        # Encrypted at rest: the stored blob is not the plaintext.
+        stored = blob_store().path_of(item.blob_key).read_bytes()  # type: ignore[attr-defined]
+        assert plaintext[:64] not in stored
+        actions = [event.action for event in custody_of(item)]
+        assert actions[:2] == ["received", "stored"]
+        assert "rendition_created" in actions  # previews made at seed time
+        assert verify_custody(item) is None

@@ -40,25 +40,21 @@ this test failed so, at its first "row" trial, in every run tried.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import http.client
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.faults import cli, kill_server, start_server, wait_for
 from tests.support.http_client import LoopbackBrowser, path_of
-from tests.test_real_server import ROOT, free_port, instance
+from tests.test_real_server import ROOT, instance
 
 SEED = 752
 TRIALS = 12
@@ -149,11 +145,6 @@ class Vault:
     log: list[str] = field(default_factory=list)
 
 
-def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "flask", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=False)
-
-
 def make_world(tmp_path: Path) -> tuple[dict[str, str], int]:
     env = instance(tmp_path)
     env.pop("PORTAL_REDIS_URL", None)
@@ -167,32 +158,6 @@ def make_world(tmp_path: Path) -> tuple[dict[str, str], int]:
     [incident_id] = [int(line.split()[1]) for line in made.stdout.splitlines()
                      if line.startswith("incident ")]
     return env, incident_id
-
-
-def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """`flask run` (no reloader: the process started is the server) in its own group."""
-    port = free_port()
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while True:
-        assert server.poll() is None, f"server exited: {log.read_text()[-2000:]}"
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return server, port
-        except (urllib.error.URLError, ConnectionError):
-            assert time.monotonic() < deadline, "server did not answer within 30 s"
-            time.sleep(0.05)
-
-
-def kill_server(server: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the server's whole process group (the server and any child it started)."""
-    if server.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
-    server.wait(timeout=10)
 
 
 def read_receipt(text: str) -> dict[int, tuple[str, str]]:
@@ -229,13 +194,6 @@ def new_uploads(rng: random.Random, trial: int, vault: Vault) -> list[Upload]:
     return uploads
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the uploads"
-        time.sleep(0.001)
-
-
 def vault_keys(evidence_dir: Path) -> dict[str, int]:
     """Blob key -> bytes on disk, for committed blobs and pending ones (a pending blob
     is committed under its own key, so a key's size only grows)."""
@@ -269,14 +227,14 @@ def kill_at_moment(mode: str, rng: random.Random, uploads: list[Upload],
         time.sleep(rng.uniform(0, 0.005))
     elif mode == "during":  # a share of the bodies has reached the server's encryption
         share = rng.uniform(0.05, 0.9) * sum(f.size for u in uploads for f in u.files)
-        wait_for(lambda: settled() or sum(new_keys().values()) >= share)
+        wait_for(lambda: settled() or sum(new_keys().values()) >= share, what="the uploads")
     elif mode == "blob":  # a blob was just committed: its row is being written
         wait_for(lambda: settled() or any(
-            (evidence_dir / key[:2] / key).exists() for key in new_keys()))
+            (evidence_dir / key[:2] / key).exists() for key in new_keys()), what="a blob")
         time.sleep(rng.uniform(0, 0.004))
     elif mode == "row":  # the first commit reaches the database file: the receipt follows
         database = instance_dir / "portal.sqlite3"
-        wait_for(lambda: settled() or database_stamp(database) != old_stamp)
+        wait_for(lambda: settled() or database_stamp(database) != old_stamp, what="a commit")
         time.sleep(rng.uniform(0, 0.002))
     else:
         for thread in threads:

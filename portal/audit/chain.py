@@ -99,6 +99,7 @@ class AuditAction(StrEnum):
     DOSSIER_EXPORTED = "dossier.exported"
     DOSSIER_EXPORT_FAILED = "dossier.export_failed"
     DOSSIER_EXPORT_DOWNLOADED = "dossier.export_downloaded"
+    DOSSIER_FILES_VERIFIED = "dossier.files_verified"
     SECTION_TEMPLATE_SAVED = "section_template.saved"
     ADVOCACY_EVENT_RECORDED = "advocacy_event.recorded"
     ADVOCACY_EVENT_DELETED = "advocacy_event.deleted"

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.audit.chain import ChainBreak
-from portal.audit.hashing import GENESIS_HASH, canonical_time, chain_hash
+from portal.audit.hashing import GENESIS_HASH, canonical_time, chain_hash, custody_content
 from portal.models import User, db, utcnow
 from portal.models.evidence import CustodyEvent, EvidenceItem
 
@@ -41,11 +41,14 @@ def record_custody(
 ) -> CustodyEvent:
     """Append an event to the item's chain in the current transaction (flush, no commit).
 
-    The item row is locked first (on PostgreSQL), so concurrent appends line up
-    instead of forking the chain; SQLite serialises writers anyway.
+    The item row is written first, which takes the writer's lock before the chain's
+    head is read: PostgreSQL locks the row, SQLite takes its database write lock (its
+    driver begins a transaction only at the first write, so a read alone would not).
+    Concurrent appends (a page view while a preview job records its renditions) then
+    line up instead of both claiming the same sequence number.
     """
-    db.session.execute(select(EvidenceItem.id).where(EvidenceItem.id == item.id)
-                       .with_for_update())
+    db.session.execute(update(EvidenceItem).where(EvidenceItem.id == item.id)
+                       .values(custody_last_seq=EvidenceItem.custody_last_seq))
     last = db.session.execute(
         select(CustodyEvent.seq, CustodyEvent.row_hash).where(CustodyEvent.item_id == item.id)
         .order_by(CustodyEvent.seq.desc()).limit(1)).first()
@@ -63,8 +66,10 @@ def record_custody(
     return event
 
 
-def custody_hash(event: CustodyEvent) -> str:
-    return chain_hash(event.prev_hash, {
+def custody_values(event: CustodyEvent) -> dict[str, object]:
+    """What the event's hash covers (hashing.CUSTODY_FIELDS), as exported in
+    custody.jsonl for the offline verifier to recompute."""
+    return custody_content({
         "item_id": event.item_id, "seq": event.seq,
         "occurred_at": canonical_time(event.occurred_at), "action": event.action,
         "actor_id": event.actor_id, "actor_label": event.actor_label,
@@ -72,6 +77,10 @@ def custody_hash(event: CustodyEvent) -> str:
         "hash_before": event.hash_before, "hash_after": event.hash_after,
         "details": event.details,
     })
+
+
+def custody_hash(event: CustodyEvent) -> str:
+    return chain_hash(event.prev_hash, custody_values(event))
 
 
 def custody_of(item: EvidenceItem) -> list[CustodyEvent]:

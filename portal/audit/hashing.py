@@ -1,5 +1,11 @@
 """The one way the portal chains records: SHA-256 over the previous hash and the
-record's canonical JSON (sorted keys, no spaces, UTF-8)."""
+record's canonical JSON (sorted keys, no spaces, UTF-8).
+
+Standard library only, and no import of the portal: the offline verifier
+(portal/pdf/verify.py), which must run without the portal, loads this very file by
+its path to recompute the custody chains of an exported dossier. Keep it so (a test
+imports it alone in an isolated interpreter).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,10 @@ from datetime import datetime
 
 GENESIS_HASH = "0" * 64
 
+# What a custody event's hash covers (portal/audit/custody.py), in this order.
+CUSTODY_FIELDS = ("item_id", "seq", "occurred_at", "action", "actor_id", "actor_label",
+                  "actor_role", "purpose", "hash_before", "hash_after", "details")
+
 
 def canonical_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -18,3 +28,13 @@ def canonical_time(moment: datetime) -> str:
 def chain_hash(prev_hash: str, content: Mapping[str, object]) -> str:
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+def custody_content(values: Mapping[str, object]) -> dict[str, object]:
+    """The hashed content of a custody event from its values (occurred_at already
+    canonical); a missing field is a KeyError, never silently hashed as absent."""
+    return {name: values[name] for name in CUSTODY_FIELDS}
+
+
+def custody_hash(prev_hash: str, values: Mapping[str, object]) -> str:
+    return chain_hash(prev_hash, custody_content(values))

@@ -1,6 +1,15 @@
-"""`flask demo seed`: fictional demo data of every kind, for trying the portal locally."""
+"""`flask demo seed`: fictional demo data of every kind, for trying the portal locally.
+
+Besides the draft dossier PS752-0001, it makes PS752-0002: two reports written in
+Persian with a fictional photo and a fictional letter (made here with Pillow, stored
+through the evidence service as an upload is: encrypted, with receipt and custody),
+sent to the demo legal reviewer and approved by them with the content hash of its
+assembly, so that `flask dossier export 2 --as reviewer ...` works at once.
+"""
 
 from __future__ import annotations
+
+import io
 
 import click
 from flask import current_app
@@ -10,18 +19,24 @@ from sqlalchemy import select
 from portal.audit import ensure_chain_head
 from portal.cli.demo_data import (
     DEMO_ADVOCACY_EVENTS,
+    DEMO_APPROVED_TITLE,
+    DEMO_EXHIBITS,
     DEMO_PEOPLE,
+    DEMO_PERSIAN_REPORTS,
     DEMO_REPORTS,
     DEMO_TODAY,
     DEMO_VICTIMS,
 )
-from portal.dependencies import crypto_kit
-from portal.models import Family, Incident, Role, User, db
-from portal.services import families, incidents, people, register
+from portal.dependencies import blob_store, crypto_kit
+from portal.jobs.execute import run_job
+from portal.media.sniff import detect_media_type
+from portal.models import Dossier, EvidenceItem, Family, Incident, Job, JobState, Role, User, db
+from portal.services import evidence, families, incidents, people, register, renditions
 from portal.services.accounts import create_user, find_user
 from portal.services.consent import ConsentChoice, record_consent
 from portal.services.countries import country_codes
-from portal.services.dossiers import builder, redaction
+from portal.services.dossiers import assembly, builder, redaction, workflow
+from portal.services.dossiers.naming import agency_namer
 from portal.services.dossiers.patterns import record_advocacy_event
 
 demo_cli = AppGroup("demo", help="Demo data (never in production).")
@@ -51,8 +66,11 @@ def seed() -> None:
     if db.session.scalar(select(Family.id)) is None:
         _seed_family_file()
         click.echo("  A fictional family file FAM-001 with people and reports was created,")
-        click.echo("  and a draft dossier PS752-0001 of those reports.")
+        click.echo("  a draft dossier PS752-0001 of two of them, and PS752-0002 (Persian")
+        click.echo("  reports, a photo and a letter), approved by the legal reviewer:")
+        click.echo("  flask dossier export 2 --variant confidential --out DIR --as reviewer")
     db.session.commit()
+    _derive_demo_exhibits()
     click.echo("Staff set up a second factor (TOTP) at their first sign-in.")
 
 
@@ -76,6 +94,7 @@ def _seed_family_file() -> None:
     for person in family.people:
         record_consent(member, person, ConsentChoice(("icc_prosecutor",), "pseudonym", "no"))
     _seed_dossier(advocate, admin, family)
+    _seed_approved_dossier(member, advocate, _user("reviewer"), family, choices)
 
 
 def _seed_dossier(advocate: User, admin: User, family: Family) -> None:
@@ -99,3 +118,88 @@ def _user(username: str) -> User:
     user = find_user(username)
     assert user is not None
     return user
+
+
+def _seed_approved_dossier(member: User, advocate: User, reviewer: User, family: Family,
+                           choices: incidents.Choices) -> Dossier:
+    """PS752-0002: Persian reports with a photo and a letter, approved by `reviewer`."""
+    kit = crypto_kit()
+    reports = []
+    for content, (filename, kind, description) in zip(DEMO_PERSIAN_REPORTS, DEMO_EXHIBITS,
+                                                      strict=True):
+        incident = incidents.start_draft(member, family)
+        incidents.submit(kit, member, incident, content, DEMO_TODAY, choices)
+        record_consent(member, incident, ConsentChoice(("icc_prosecutor",), "pseudonym", "no"))
+        data = demo_photo() if filename.endswith(".jpg") else demo_letter()
+        _store_as_upload(member, incident, filename, data, kind, description)
+        reports.append(incident)
+    dossier = builder.create_dossier(kit, advocate, builder.DossierDetails(
+        title=DEMO_APPROVED_TITLE, kind="article_15", destination="icc_prosecutor",
+        language="en"))
+    for incident in reports:
+        builder.add_incident(advocate, dossier, incident)
+    workflow.send_for_review(advocate, dossier, reviewer)
+    # What the review page shows and the reviewer approves: the assembly's content hash.
+    approved = assembly.content_hash(assembly.assemble(
+        kit, dossier, assembly.CONFIDENTIAL, agency_namer(dossier.language)))
+    workflow.approve(kit, reviewer, dossier, approved, approved,
+                     comments="(Sample) Approved for the demo.")
+    return dossier
+
+
+def _store_as_upload(actor: User, incident: Incident, filename: str, data: bytes, kind: str,
+                     description: str) -> EvidenceItem:
+    """As the upload page does: spool (hashed, encrypted), store with its receipt and
+    custody events, and queue the job that makes its previews."""
+    media_type = "image/jpeg" if filename.endswith(".jpg") else "application/pdf"
+    spool = evidence.begin_spool(blob_store(), filename, media_type)
+    spool.write(data)
+    item = evidence.store_upload(crypto_kit(), actor, incident, spool, evidence.EvidenceDetails(
+        kind=kind, description=description, obtained_how="(Sample) Made for the demo."),
+        detect_media_type(bytes(spool.head)))
+    renditions.request_derivation(item, actor)
+    evidence.record_upload_audit(actor, incident, 1)
+    return item
+
+
+def _derive_demo_exhibits() -> None:
+    """Make the previews now (the jobs queued above), so that an export made from the
+    command line before the web server ever ran shows them too."""
+    queued = db.session.scalars(select(Job.id).where(
+        Job.kind == renditions.DERIVE_JOB, Job.state == JobState.QUEUED)).all()
+    for job_id in queued:
+        run_job(job_id, lease_seconds=300)
+
+
+def demo_photo() -> bytes:
+    """A small fictional JPEG: a door, a window and a path, drawn with Pillow."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), (214, 226, 236))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 220, 480, 320), fill=(150, 140, 120))
+    draw.rectangle((120, 60, 360, 240), fill=(196, 170, 140), outline=(90, 70, 50), width=4)
+    draw.rectangle((210, 130, 270, 240), fill=(110, 60, 40))
+    draw.rectangle((140, 90, 190, 140), fill=(170, 200, 230), outline=(90, 70, 50), width=3)
+    draw.text((10, 10), "(Sample) fictional demo photo", fill=(40, 40, 40))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def demo_letter() -> bytes:
+    """A small fictional one-page PDF (an image of a letter, made with Pillow)."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (595, 842), (255, 255, 255))
+    draw = ImageDraw.Draw(page)
+    for number, line in enumerate((
+            "(Sample) FICTIONAL LETTER MADE FOR THE PS752 PORTAL DEMO",
+            "Not a real document. No real person, office or place.",
+            "", "Subject: invitation to give explanations (sample)",
+            "Date: 1401/02/05 (sample)")):
+        draw.text((60, 80 + 24 * number), line, fill=(0, 0, 0))
+    draw.rectangle((60, 300, 535, 302), fill=(0, 0, 0))
+    out = io.BytesIO()
+    page.save(out, "PDF", resolution=72.0)
+    return out.getvalue()

@@ -66,3 +66,37 @@ DEMO_ADVOCACY_EVENTS = (
                        title_fa="درخواست کانادا، سوئد، اوکراین و بریتانیا به "
                                 "دیوان بین‌المللی دادگستری"),
 )
+
+# Two further reports, written in Persian, for the approved demo dossier PS752-0002,
+# each with a fictional exhibit made at seed time (demo.py: a photo and a letter).
+DEMO_PERSIAN_REPORTS = (
+    IncidentContent(
+        start_text="۱۴۰۰/۱۰/۱۸", calendar="solar_hijri", country="IR", province="اصفهان",
+        city="اصفهان", place_type="home", country_sent="IR", country_received="IR",
+        country_carried_out="IR", type_codes=["summons"],
+        narrative="(نمونه) دو روز پیش از مراسم سالگرد، دو مأمور به خانهٔ پدرم آمدند و "
+                  "گفتند اگر در مراسم سخنرانی کنم، برادرم احضار خواهد شد. آن‌ها از "
+                  "درِ خانه عکس گرفتند.",
+        narrative_language="fa", demands="(نمونه) در مراسم سالگرد سخنرانی نکنید.",
+        trigger="anniversary", agencies=["ministry_of_intelligence"],
+        reporter_is_target=False, harms=["fear_or_distress"]),
+    IncidentContent(
+        start_text="۱۴۰۱/۰۲/۰۵", calendar="solar_hijri", country="IR", province="تهران",
+        city="تهران", place_type="government_office", country_sent="IR",
+        country_received="IR", country_carried_out="IR", type_codes=["interrogation"],
+        narrative="(نمونه) نامه‌ای رسمی به نشانی خانواده رسید که مرا برای «ادای توضیحات» "
+                  "فراخواند. در بازجویی پرسیدند چرا با خبرنگاران خارجی گفت‌وگو کرده‌ام.",
+        narrative_language="fa", demands="(نمونه) گفت‌وگو با رسانه‌ها را متوقف کنید.",
+        trigger="media_interview", agencies=["ministry_of_intelligence"],
+        reporter_is_target=True, harms=["fear_or_distress", "self_censorship"]),
+)
+
+# (filename, kind, description) of the exhibit made for each Persian report, in order.
+DEMO_EXHIBITS = (
+    ("sample-doorstep-photo.jpg", "photo",
+     "(Sample) A fictional photograph made for the demo: no real place or person."),
+    ("sample-summons-letter.pdf", "document",
+     "(Sample) A fictional letter made for the demo: not a real summons."),
+)
+
+DEMO_APPROVED_TITLE = "(Sample) Summonses before memorials (demo, approved)"

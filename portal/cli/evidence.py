@@ -40,6 +40,8 @@ def reconcile(fix: bool) -> None:
         click.echo(f"blob without a record: {key}")
     for item_id in orphans.rows_without_blob:
         click.echo(f"record without its blob: item {item_id}", err=True)
+    for export_id in orphans.exports_without_file:
+        click.echo(f"record without its file: export {export_id}", err=True)
     for name in orphans.stale_pending:
         click.echo(f"abandoned upload: {name}")
     if fix:
@@ -48,7 +50,8 @@ def reconcile(fix: bool) -> None:
         for name in orphans.stale_pending:
             store.remove_pending(name)
     total = len(orphans.blobs_without_row) + len(orphans.stale_pending)
+    missing = len(orphans.rows_without_blob) + len(orphans.exports_without_file)
     click.echo(f"{total} orphans{' removed' if fix and total else ''}; "
-               f"{len(orphans.rows_without_blob)} records missing their blob")
-    if orphans.rows_without_blob:
+               f"{missing} records missing their blob")
+    if missing:
         sys.exit(1)

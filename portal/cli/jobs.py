@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from portal.jobs import runner
 from portal.jobs.execute import requeue_stale, run_pending
-from portal.jobs.rq_backend import RqRunner
 from portal.jobs.runners import ThreadRunner
 from portal.models import Job, db
 
@@ -20,6 +19,9 @@ jobs_cli = AppGroup("jobs", help="Long work: previews, dossier rendering, re-ver
 @click.option("--burst", is_flag=True, help="Stop when no job is left.")
 def worker(burst: bool) -> None:
     """Run jobs: an RQ worker when JOBS_BACKEND is "rq", else this process polls the table."""
+    # RQ (and Redis) only when configured: a web process should not carry them in memory.
+    from portal.jobs.rq_backend import RqRunner
+
     chosen = runner()
     if isinstance(chosen, RqRunner):
         chosen.work(burst=burst)

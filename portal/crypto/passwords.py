@@ -19,7 +19,6 @@ from typing import Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 __all__ = [
     "MAX_PASSPHRASE_CHARS",
@@ -265,6 +264,10 @@ def check_passphrase(
     # the prefix is a conservative lower bound.
     sample = normalized[:ZXCVBN_MAX_CHARS]
     inputs = _expand_user_inputs(user_inputs)
+    # Imported here: its dictionaries take ~12 MiB, which a process that never sets a
+    # passphrase (an upload worker) should not carry.
+    from zxcvbn import zxcvbn
+
     with _ZXCVBN_LOCK:
         result = zxcvbn(sample, user_inputs=inputs, max_length=ZXCVBN_MAX_CHARS)
     score = int(result["score"])

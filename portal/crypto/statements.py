@@ -2,7 +2,7 @@
 
 The signing key is derived from INDEX_KEY (HKDF, its own purpose), so it survives
 master-key rotation and needs no extra secret; its public key is printed by
-`flask dossiers review-key` so that anyone can check a statement offline. The
+`flask dossier review-key` so that anyone can check a statement offline. The
 PDF's own digital signature (a certificate, PAdES) is a separate matter.
 """
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from portal.dependencies import blob_store, crypto_kit
 from portal.jobs.registry import JobFailed, JobKind, register
 from portal.models import EvidenceItem, Job, User, db
@@ -21,7 +23,9 @@ def _item(job: Job) -> EvidenceItem:
 
 def _derive(job: Job) -> None:
     actor = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
-    renditions.derive(crypto_kit(), blob_store(), _item(job), actor)
+    pages = int(current_app.config.get("EVIDENCE_PDF_PREVIEW_PAGES",
+                                       renditions.DEFAULT_PDF_PREVIEW_PAGES))
+    renditions.derive(crypto_kit(), blob_store(), _item(job), actor, pages)
 
 
 def _derivation_given_up(job: Job) -> None:

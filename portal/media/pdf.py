@@ -1,4 +1,4 @@
-"""PDF: document information as found (pdfinfo) and the first page as PNG (pdftoppm).
+"""PDF: document information as found (pdfinfo) and pages as PNG (pdftoppm).
 
 Both run in the sandbox of portal.media.tools on a sealed memory file; poppler opens
 no network connection and runs no JavaScript. The page comes back as a PNG that the
@@ -44,8 +44,26 @@ def document_info(source: MemoryInput,
 
 def first_page(source: MemoryInput, limits: ToolLimits = DEFAULT_TOOL_LIMITS) -> bytes | None:
     """The first page rendered as PNG (at most PREVIEW_PX on its longer side), or None."""
-    outcome = run_tool(PDFTOPPM, ["-f", "1", "-l", "1", "-singlefile", "-png",
+    return page_image(source, 1, limits)
+
+
+def page_image(source: MemoryInput, number: int,
+               limits: ToolLimits = DEFAULT_TOOL_LIMITS) -> bytes | None:
+    """Page `number` (1-based) rendered as PNG (at most PREVIEW_PX on its longer side),
+    or None. One sandboxed run per page: the sandbox writes no file, and pdftoppm
+    writes to stdout only with -singlefile."""
+    if number < 1:
+        raise ValueError("pages are numbered from 1")
+    outcome = run_tool(PDFTOPPM, ["-f", str(number), "-l", str(number), "-singlefile", "-png",
                                   "-scale-to", str(PREVIEW_PX), INPUT], source, limits)
     if not outcome.ok or not outcome.stdout.startswith(b"\x89PNG\r\n\x1a\n"):
         return None
     return outcome.stdout
+
+
+def page_count(metadata: dict[str, object] | None) -> int:
+    """The number of pages pdfinfo reported (0 when unknown)."""
+    info = metadata.get("info") if metadata else None
+    pages = info.get("Pages", "") if isinstance(info, dict) else ""
+    text = str(pages).strip()
+    return int(text) if text.isdigit() and len(text) < 9 else 0

@@ -97,6 +97,8 @@ class EvidenceItem(Base):
     claimed_place_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     claim_source: Mapped[str] = mapped_column(String(20), default="")
     claim_trusted: Mapped[bool | None]
+    # The language of the content (a BCP 47 tag such as fa or en), as described; "" unknown.
+    content_language: Mapped[str] = mapped_column(String(16), default="")
     metadata_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     classification: Mapped[str] = mapped_column(String(20), default="confidential")
     # Consent narrower than the incident's, if the reporter chose so (None: inherit).

@@ -215,6 +215,9 @@ class IncidentRevision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     snapshot_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # When the reporter ticked "I declare that what I wrote is true to the best of my
+    # knowledge" on submitting this version (None: no statement of truth for it).
+    declared_true_at: Mapped[datetime | None]
 
     author: Mapped[User] = relationship()
 

@@ -5,6 +5,9 @@ pikepdf attaches the manifests (and, when asked, the originals) after rendering
 file is an associated file of the document (catalog /AF) with relationship /Source
 (originals) or /Data (manifests), as PDF/A-3 requires. Attaching happens before
 signing: nothing may change the file after the signature.
+
+pikepdf is imported by the functions that use it, not by this module, so that the web
+process (which imports `Attachment` through the export service) does not load it.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pikepdf
-from pikepdf import AttachedFileSpec, Name
+if TYPE_CHECKING:
+    import pikepdf
 
 PDFA_PART = "3"
 PDFA_CONFORMANCE = "B"
@@ -32,6 +36,9 @@ class Attachment:
 def attach_files(pdf_bytes: bytes, attachments: Iterable[Attachment]) -> bytes:
     """`pdf_bytes` with every attachment embedded and listed in /AF. Full rewrite (no
     incremental update), so the file is one revision before it is signed."""
+    import pikepdf
+    from pikepdf import AttachedFileSpec, Name
+
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         associated = pdf.Root.get("/AF", pikepdf.Array())
         for item in attachments:
@@ -69,6 +76,8 @@ def pdfa_problems(pdf: pikepdf.Pdf) -> list[str]:
 
 
 def _page_problems(page: pikepdf.Page, page_number: int) -> list[str]:
+    import pikepdf
+
     problems: list[str] = []
     resources = page.obj.get("/Resources", pikepdf.Dictionary())
     for name, font in resources.get("/Font", pikepdf.Dictionary()).items():

@@ -6,6 +6,9 @@ The bag is written in a private temporary folder (0700) that is removed afterwar
 because the bagit library works on folders; the originals are plaintext there for
 the few seconds the bag takes. The zip is returned as a temporary file for the
 caller to encrypt into the vault.
+
+bagit is imported by the two functions that use it, not by this module (the web
+process imports `BagFile` through the export service without needing it).
 """
 
 from __future__ import annotations
@@ -19,8 +22,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
-
-import bagit
 
 FIXED_TIME = (2020, 1, 8, 0, 0, 0)  # zip entries carry no real time: the hash is stable
 
@@ -41,6 +42,8 @@ def _safe(path: str) -> str:
 def build_bag_zip(files: Iterable[BagFile], bag_info: dict[str, str],
                   spool: IO[bytes]) -> str:
     """Write the zipped bag to `spool`; return its SHA-256."""
+    import bagit
+
     with tempfile.TemporaryDirectory(prefix="ps752-bag-") as folder:
         os.chmod(folder, 0o700)
         root = Path(folder) / "bag"
@@ -80,6 +83,8 @@ def iter_file(stream: IO[bytes]) -> Iterator[bytes]:
 
 def validate_bag_zip(path: str | Path) -> list[str]:
     """Problems of a zipped bag (missing, altered or extra files), or [] when it holds."""
+    import bagit
+
     with tempfile.TemporaryDirectory(prefix="ps752-check-") as folder:
         with zipfile.ZipFile(path) as archive:
             for member in archive.infolist():

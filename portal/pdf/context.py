@@ -28,6 +28,15 @@ class Vocabulary:
 
 
 @dataclass(frozen=True)
+class ShownPage:
+    """A further page of a PDF exhibit shown as a preview (page 1 is the rendition)."""
+
+    number: int  # the page of the original (2, 3...)
+    asset: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class ShownRendition:
     """The derived copy an exhibit shows (never the original: FIELD-NOTES)."""
 
@@ -37,6 +46,8 @@ class ShownRendition:
     media_type: str
     note: str  # why nothing is shown, or what is shown (already translated)
     facts: tuple[tuple[str, str], ...] = ()  # (label, value): duration, pages, size...
+    pages: tuple[ShownPage, ...] = ()  # PDF evidence: pages 2.. shown after page 1
+    problem: bool = False  # a copy exists but could not be read back intact
 
 
 @dataclass(frozen=True)

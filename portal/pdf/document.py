@@ -50,6 +50,14 @@ class TranslationText:
 
 
 @dataclass(frozen=True)
+class Declaration:
+    """A reporter's statement of truth, made for the version the dossier cites."""
+
+    declared_on: str  # ISO date (UTC) the reporter submitted that version with it
+    declared_by: str  # the reporter by code (the family file's code), never by name
+
+
+@dataclass(frozen=True)
 class IncidentEntry:
     position: int
     report: int
@@ -82,6 +90,7 @@ class IncidentEntry:
     verification: str
     legal_tags: tuple[tuple[str, bool], ...]  # (tag, confirmed by a legal reviewer)
     exhibits: tuple[str, ...]  # EX-0001...
+    declaration: Declaration | None = None  # None: no statement of truth for this version
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,7 @@ class ExhibitEntry:
     reports: tuple[int, ...]
     withheld: bool
     translations: tuple[TranslationText, ...]
+    language: str = ""  # the language of the content as described (fa, en...), "" unknown
 
 
 @dataclass(frozen=True)

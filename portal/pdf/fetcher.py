@@ -5,31 +5,24 @@ An internal scheme serves what the caller authorised before rendering: derived i
 font files. Every other URL (file://, http(s)://, data:, a relative URL made absolute
 by an attacker's <base>) is refused, and the refusal stops the render: a dossier with
 a silently missing image or font is worse than no dossier.
+
+This module imports WeasyPrint: only `layout` imports it, inside the render. The
+assets themselves (`Asset`, `asset_url`) are plain data in `assets.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-SCHEME = "portal-asset"
-PREFIX = f"{SCHEME}:"
+from portal.pdf.assets import PREFIX, SCHEME, Asset, asset_url
+
+__all__ = ["PREFIX", "SCHEME", "Asset", "AssetFetcher", "RefusedURL", "asset_url"]
 
 
 class RefusedURL(FatalURLFetchingError):
     """WeasyPrint asked for a URL outside the authorised assets."""
-
-
-@dataclass(frozen=True)
-class Asset:
-    media_type: str
-    data: bytes
-
-
-def asset_url(name: str) -> str:
-    return PREFIX + name
 
 
 class AssetFetcher(URLFetcher):

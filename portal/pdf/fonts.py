@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from portal.pdf.fetcher import Asset, asset_url
+from portal.pdf.assets import Asset, asset_url
 
 DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/noto"
 PACKAGE_HINT = "install Debian's fonts-noto-core (make setup does) or set PDF_FONT_DIR"

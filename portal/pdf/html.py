@@ -18,9 +18,9 @@ from markupsafe import Markup
 from portal.calendar import DateInputError, format_both, guess_calendar, parse_date
 from portal.calendar.parse import Calendar
 from portal.localization import persian_digits
+from portal.pdf.assets import asset_url
 from portal.pdf.context import PAGE_SIZES, RenderContext
 from portal.pdf.document import DateText, DossierDocument
-from portal.pdf.fetcher import asset_url
 from portal.pdf.fonts import font_face_css
 from portal.pdf.layout import pad_marker
 
@@ -97,8 +97,24 @@ def dossier_html(env: Environment, document: DossierDocument, context: RenderCon
         dir_of=lambda text: text_direction(str(text or "")),
         section_dir="rtl" if document.language == "fa" else "ltr",
         pad=lambda block_id: Markup(pad_marker(block_id)),  # noqa: S704 - fixed text
+        lang=lambda code: language_name(code, context.locale),
         exhibits={e.number: e for e in document.exhibits},
         incidents={str(i.position): i for i in document.incidents})
+
+
+def language_name(code: str, locale: str) -> str:
+    """A language tag's name in the rendering's language ("fa" reads "persan" in French),
+    the tag itself when Babel does not know it; "" for none."""
+    from babel import Locale, UnknownLocaleError  # babel is light; loaded on first use
+
+    code = (code or "").strip()
+    if not code:
+        return ""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(locale)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+    return name or code
 
 
 def _persian_dates(value: DateText) -> tuple[str, str]:

@@ -50,16 +50,10 @@ def _child(task: str, job: LayoutJob, known: dict[str, list[int]], max_memory_by
 
 
 def render_isolated(job: LayoutJob, *, max_memory_bytes: int, max_seconds: int) -> LayoutReport:
-    """Render `job` in limited children: one per variant that is only counted (its
-    memory goes with it), then one that lays out and writes the wanted variants.
-    Raises RenderFailed."""
-    known: dict[str, list[int]] = {}
-    for variant in job.htmls:
-        if variant not in job.wanted:
-            known[variant] = _in_child(f"measure:{variant}", job, {}, max_memory_bytes,
-                                       max_seconds)
-    report: LayoutReport = _in_child("render", job, known, max_memory_bytes, max_seconds)
-    report.layouts += len(known)
+    """Render `job` in one limited child: it measures and writes the wanted variants
+    and measures of the other variants only the blocks that differ (layout.render),
+    segment by segment, so its memory stays that of one segment. Raises RenderFailed."""
+    report: LayoutReport = _in_child("render", job, {}, max_memory_bytes, max_seconds)
     return report
 
 

@@ -57,6 +57,7 @@ class Permission(StrEnum):
     DOSSIER_REVIEW = "dossier:review"
     DOSSIER_NEW_VERSION = "dossier:new_version"
     DOSSIER_EXPORT = "dossier:export"
+    DOSSIER_VERIFY = "dossier:verify"  # check an exported dossier (uploaded files)
     TRANSLATION_MANAGE = "translation:manage"
 
 
@@ -81,7 +82,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LEGAL_REVIEWER: _EVERYONE | {Permission.LEGAL_TAG_CONFIRM,
                                       Permission.EVIDENCE_WITHDRAW_APPROVE,
                                       Permission.DOSSIER_READ, Permission.DOSSIER_REVIEW,
-                                      Permission.DOSSIER_EXPORT, Permission.EVIDENCE_READ},
+                                      Permission.DOSSIER_EXPORT, Permission.DOSSIER_VERIFY,
+                                      Permission.EVIDENCE_READ},
     # Admins run the portal; they do not read narratives or evidence by default.
     Role.ADMIN: _EVERYONE | {
         Permission.INVITATION_CREATE,

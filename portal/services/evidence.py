@@ -21,6 +21,7 @@ from portal.audit.custody import CustodyAction, record_custody, verify_custody
 from portal.crypto.kit import CryptoKit
 from portal.crypto.streaming import DecryptingReader, EncryptingWriter, FileKey
 from portal.models import (
+    DossierExport,
     EvidenceItem,
     EvidenceKind,
     EvidenceState,
@@ -230,16 +231,25 @@ class Orphans:
     blobs_without_row: list[str]
     rows_without_blob: list[int]
     stale_pending: list[str]
+    exports_without_file: list[int] = field(default_factory=list)
 
 
 def find_orphans(store: BlobStore, pending_older_than_s: float = 3600) -> Orphans:
-    """Blobs no row points to, rows whose blob is gone, and abandoned temporary files."""
+    """Blobs no row points to, rows whose blob is gone, and abandoned temporary files.
+    Export files (PDF and bundle of a dossier export) are blobs of the same vault."""
     known = set(db.session.scalars(select(EvidenceItem.blob_key)))
     known |= set(db.session.scalars(select(Rendition.blob_key)))
+    export_files = [(export_id, key) for export_id, pdf, bundle in db.session.execute(
+        select(DossierExport.id, DossierExport.pdf_blob_key, DossierExport.bundle_blob_key))
+        for key in (pdf, bundle) if key is not None]
+    known |= {key for _, key in export_files}
     blobs = sorted(k for k in store.keys() if k not in known)  # noqa: SIM118 - not a dict
     missing = [item.id for item in db.session.scalars(select(EvidenceItem).where(
         EvidenceItem.state != EvidenceState.WITHDRAWN)) if not store.exists(item.blob_key)]
-    return Orphans(blobs, missing, sorted(store.stale_pending(pending_older_than_s)))
+    missing_exports = sorted({export_id for export_id, key in export_files
+                              if not store.exists(key)})
+    return Orphans(blobs, missing, sorted(store.stale_pending(pending_older_than_s)),
+                   missing_exports)
 
 
 def record_upload_audit(actor: User, incident: Incident, count: int) -> None:
@@ -260,6 +270,7 @@ class ItemDescription:
     source: str = ""
     claimed_date_text: str = ""
     claimed_place: str = ""
+    content_language: str = ""  # the language of the content (fa, en...), "" if unknown
     claim_source: str = ""  # "metadata" or "reporter"
     claim_trusted: bool | None = None
     classification: str = "confidential"
@@ -286,6 +297,8 @@ def describe(kit: CryptoKit, actor: User, item: EvidenceItem, text: ItemDescript
             errors[name] = _l("Use at most %(max)d characters.", max=MAX_DESCRIPTION_CHARS)
     if len(text.claimed_date_text) > 80:
         errors["claimed_date_text"] = _l("Use at most %(max)d characters.", max=80)
+    if not _language_tag(text.content_language):
+        errors["content_language"] = _l("Choose from the list.")
     if text.classification not in CLASSIFICATIONS:
         errors["classification"] = _l("Choose from the list.")
     if text.consent_destinations is not None:
@@ -299,6 +312,7 @@ def describe(kit: CryptoKit, actor: User, item: EvidenceItem, text: ItemDescript
     for name in DESCRIBED_TEXT:
         seal_text(kit, item, f"{name}_sealed", getattr(text, name))
     item.claimed_date_text = text.claimed_date_text.strip()
+    item.content_language = text.content_language.strip()
     item.claim_source = text.claim_source
     item.claim_trusted = text.claim_trusted
     item.classification = text.classification
@@ -311,6 +325,7 @@ def describe(kit: CryptoKit, actor: User, item: EvidenceItem, text: ItemDescript
 def description_of(kit: CryptoKit, item: EvidenceItem) -> ItemDescription:
     values = {name: open_text(kit, item, f"{name}_sealed") for name in DESCRIBED_TEXT}
     return ItemDescription(kind=item.kind.value, claimed_date_text=item.claimed_date_text,
+                           content_language=item.content_language,
                            claim_source=item.claim_source, claim_trusted=item.claim_trusted,
                            classification=item.classification,
                            consent_destinations=tuple(item.consent_destinations)
@@ -318,6 +333,14 @@ def description_of(kit: CryptoKit, item: EvidenceItem) -> ItemDescription:
 
 
 CLASSIFICATIONS = ("confidential", "public")
+
+
+def _language_tag(value: str) -> bool:
+    """"" or a short BCP 47-like tag (fa, en, fr, ar, fa-AF...): letters, digits, hyphens."""
+    value = value.strip()
+    return value == "" or (len(value) <= 16 and value[0].isascii() and value[0].isalpha()
+                           and all(ch.isascii() and (ch.isalnum() or ch == "-")
+                                   for ch in value))
 
 
 def reports_consent(item: EvidenceItem) -> set[str]:

@@ -106,14 +106,15 @@ def save_draft(kit: CryptoKit, actor: User, incident: Incident, content: Inciden
 
 
 def submit(kit: CryptoKit, actor: User, incident: Incident, content: IncidentContent,
-           today: date, choices: Choices) -> IncidentRevision:
-    """Submit a draft: it must be complete; revision 1 keeps it as submitted."""
+           today: date, choices: Choices, declared: bool = False) -> IncidentRevision:
+    """Submit a draft: it must be complete; revision 1 keeps it as submitted.
+    `declared`: the reporter made the statement of truth for this version."""
     _require_status(incident, IncidentStatus.DRAFT)
     missing = missing_for_submission(content)
     _apply(kit, actor, incident, content, today, choices, also=missing)
     incident.status = IncidentStatus.SUBMITTED
     incident.submitted_at = utcnow()
-    revision = _add_revision(kit, actor, incident, content, changed=[])
+    revision = _add_revision(kit, actor, incident, content, changed=[], declared=declared)
     reindex_incident(kit, incident, content)
     record_event(AuditAction.INCIDENT_SUBMITTED, Outcome.SUCCESS, actor=actor,
                  target_type="incident", target_id=incident.id)
@@ -121,8 +122,9 @@ def submit(kit: CryptoKit, actor: User, incident: Incident, content: IncidentCon
 
 
 def amend(kit: CryptoKit, actor: User, incident: Incident, content: IncidentContent,
-          today: date, choices: Choices) -> IncidentRevision | None:
-    """Change a submitted report. Returns the new revision, or None if nothing changed."""
+          today: date, choices: Choices, declared: bool = False) -> IncidentRevision | None:
+    """Change a submitted report. Returns the new revision, or None if nothing changed
+    (a statement of truth alone makes no new version: it is made for a version)."""
     _require_status(incident, IncidentStatus.SUBMITTED)
     if not can(actor, Permission.INCIDENT_AMEND, incident):
         raise PermissionDenied(_l("Only the person who reported this can change it."))
@@ -131,11 +133,12 @@ def amend(kit: CryptoKit, actor: User, incident: Incident, content: IncidentCont
     changed = content.changed_fields(before)
     if not changed:
         return None
-    revision = _add_revision(kit, actor, incident, content, changed)
+    revision = _add_revision(kit, actor, incident, content, changed, declared=declared)
     reindex_incident(kit, incident, content)
     record_event(AuditAction.INCIDENT_AMENDED, Outcome.SUCCESS, actor=actor,
                  target_type="incident", target_id=incident.id,
-                 details={"revision": revision.number, "fields": len(changed)})
+                 details={"revision": revision.number, "fields": len(changed),
+                          "declared_true": declared})
     return revision
 
 
@@ -219,11 +222,12 @@ def _apply_authority_report(kit: CryptoKit, incident: Incident, content: Inciden
 
 
 def _add_revision(kit: CryptoKit, actor: User, incident: Incident, content: IncidentContent,
-                  changed: list[str]) -> IncidentRevision:
+                  changed: list[str], declared: bool = False) -> IncidentRevision:
     number = (db.session.scalar(select(func.max(IncidentRevision.number)).where(
         IncidentRevision.incident_id == incident.id)) or 0) + 1
     revision = IncidentRevision(incident_id=incident.id, number=number, author_id=actor.id,
-                                changed_fields=changed, snapshot_sealed=b"")
+                                changed_fields=changed, snapshot_sealed=b"",
+                                declared_true_at=utcnow() if declared else None)
     db.session.add(revision)
     db.session.flush()
     seal_text(kit, revision, "snapshot_sealed", json.dumps(content.as_dict(), ensure_ascii=False))

@@ -1,6 +1,6 @@
 """Safe derivatives of evidence: metadata as found, a thumbnail and a viewing copy
-(images), a poster frame (videos), a first-page preview (PDFs). They are made by a
-job (`request_derivation` queues it; portal/jobs runs `derive`), never in the upload
+(images), a poster frame (videos), page previews (PDFs: the first N pages). They are
+made by a job (`request_derivation` queues it; portal/jobs runs `derive`), never in the upload
 request.
 
 The original is never changed. Its plaintext is read back from the vault into
@@ -20,12 +20,13 @@ from datetime import date
 
 from portal.audit.custody import CustodyAction, record_custody
 from portal.calendar import DateInputError, guess_calendar, parse_date
+from portal.crypto.envelope import DecryptionError
 from portal.crypto.kit import CryptoKit
-from portal.crypto.streaming import FileKey
+from portal.crypto.streaming import FileKey, StreamIntegrityError
 from portal.media import PREVIEWABLE_IMAGE_TYPES, ImageResult, analyse_image, is_dangerous
 from portal.media.av import AUDIO_TYPES, VIDEO_TYPES, poster_frame, probe
 from portal.media.images import MAX_INPUT_BYTES
-from portal.media.pdf import PDF_TYPES, document_info, first_page
+from portal.media.pdf import PDF_TYPES, document_info, first_page, page_count, page_image
 from portal.media.tools import MAX_MEDIA_INPUT_BYTES, MemoryInput
 from portal.models import EvidenceItem, JobState, Rendition, User, db
 from portal.models.sealed import sealed_context
@@ -43,6 +44,28 @@ DERIVE_JOB = "evidence.derive"
 SUBJECT = "evidence"
 # Decoded with ffprobe/ffmpeg or poppler (portal.media.av, portal.media.pdf).
 TOOL_DECODED_TYPES = VIDEO_TYPES | AUDIO_TYPES | PDF_TYPES
+# PDFs: page 1 is the "preview" (with a thumbnail); pages 2..N are "page-2"... (one
+# rendition each, so UniqueConstraint(item_id, purpose) still means one copy per page).
+DEFAULT_PDF_PREVIEW_PAGES = 20
+PAGE_PURPOSE_PREFIX = "page-"
+
+
+def page_purpose(number: int) -> str:
+    """The rendition purpose of page `number` of a PDF (page 1 is "preview")."""
+    return "preview" if number == 1 else f"{PAGE_PURPOSE_PREFIX}{number}"
+
+
+def page_renditions(item: EvidenceItem) -> list[tuple[int, Rendition]]:
+    """The page previews of a PDF item, (page number, rendition), in page order."""
+    pages: list[tuple[int, Rendition]] = []
+    for rendition in item.renditions:
+        if rendition.purpose == "preview":
+            pages.append((1, rendition))
+        elif rendition.purpose.startswith(PAGE_PURPOSE_PREFIX):
+            number = rendition.purpose[len(PAGE_PURPOSE_PREFIX):]
+            if number.isdigit():
+                pages.append((int(number), rendition))
+    return sorted(pages, key=lambda pair: pair[0])
 
 
 def request_derivation(item: EvidenceItem, actor: User) -> None:
@@ -77,12 +100,14 @@ def _flag(item: EvidenceItem, flag: str) -> None:
         item.flags = [*item.flags, flag]  # a new list, so the JSON column is saved
 
 
-def derive(kit: CryptoKit, store: BlobStore, item: EvidenceItem, actor: User | None) -> None:
-    """Extract metadata and make previews for a stored item (run by a job)."""
+def derive(kit: CryptoKit, store: BlobStore, item: EvidenceItem, actor: User | None,
+           pdf_pages: int = DEFAULT_PDF_PREVIEW_PAGES) -> None:
+    """Extract metadata and make previews for a stored item (run by a job); of a PDF,
+    previews of its first `pdf_pages` pages."""
     if item.file_key_sealed is None or item.renditions or item.metadata_sealed is not None:
         return  # withdrawn since, or already derived
     if item.detected_media_type in TOOL_DECODED_TYPES:
-        derive_with_tools(kit, store, item, actor)
+        derive_with_tools(kit, store, item, actor, pdf_pages)
         return
     if item.detected_media_type not in PREVIEWABLE_IMAGE_TYPES:
         return
@@ -114,9 +139,11 @@ def store_image_renditions(kit: CryptoKit, store: BlobStore, item: EvidenceItem,
 
 
 def derive_with_tools(kit: CryptoKit, store: BlobStore, item: EvidenceItem,
-                      actor: User | None) -> None:
-    """Audio, video and PDF: metadata (ffprobe, pdfinfo) and a poster or first page,
-    decoded in the sandbox from a sealed memory file (portal.media.tools)."""
+                      actor: User | None, pdf_pages: int = DEFAULT_PDF_PREVIEW_PAGES) -> None:
+    """Audio, video and PDF: metadata (ffprobe, pdfinfo) and a poster or the first
+    `pdf_pages` pages, decoded in the sandbox from a sealed memory file
+    (portal.media.tools)."""
+    more_pages: list[tuple[int, bytes | None]] = []
     if item.size_bytes > MAX_MEDIA_INPUT_BYTES:
         _flag(item, FLAG_TOO_LARGE_TO_PREVIEW)
         return
@@ -129,6 +156,9 @@ def derive_with_tools(kit: CryptoKit, store: BlobStore, item: EvidenceItem,
             return
         if item.detected_media_type in PDF_TYPES:
             metadata, frame, purpose = document_info(source), first_page(source), "preview"
+            if metadata is not None and frame is not None:
+                last = min(page_count(metadata), max(1, pdf_pages))
+                more_pages = [(n, page_image(source, n)) for n in range(2, last + 1)]
         elif item.detected_media_type in VIDEO_TYPES:
             metadata, frame, purpose = probe(source), poster_frame(source), "poster"
         else:
@@ -148,6 +178,19 @@ def derive_with_tools(kit: CryptoKit, store: BlobStore, item: EvidenceItem,
         _flag(item, FLAG_UNDECODABLE)
         return
     store_image_renditions(kit, store, item, image, actor, purpose)
+    for number, png in more_pages:
+        _store_page(kit, store, item, number, png, actor)
+
+
+def _store_page(kit: CryptoKit, store: BlobStore, item: EvidenceItem, number: int,
+                png: bytes | None, actor: User | None) -> None:
+    """Page `number` of a PDF, re-encoded by the image worker (no metadata of its own).
+    A page that cannot be rendered is left out; the dossier says which pages it shows."""
+    image = analyse_image(png) if png else None
+    if image is None or not image.ok or not image.viewing_copy:
+        return
+    _store_rendition(kit, store, item, page_purpose(number), image.viewing_copy,
+                     image.viewing_type, actor)
 
 
 def _store_rendition(kit: CryptoKit, store: BlobStore, item: EvidenceItem, purpose: str,
@@ -173,19 +216,38 @@ def _key_context(rendition: Rendition) -> str:
     return sealed_context("renditions", rendition.id, "file_key_sealed")
 
 
+class RenditionUnreadable(ValueError):
+    """A rendition's key is gone, or its blob is missing, altered or not what it claims."""
+
+
+_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
+               "image/webp": (b"RIFF",), "image/gif": (b"GIF87a", b"GIF89a")}
+
+
 def read_rendition(kit: CryptoKit, store: BlobStore, rendition: Rendition) -> bytes:
-    """A rendition's bytes (small: previews only), checked against its hash."""
+    """A rendition's bytes (small: previews only), checked against its hash and, for an
+    image, its signature. Raises RenditionUnreadable (a ValueError) for every failure:
+    a destroyed key, a missing blob, an altered ciphertext (failed authentication), a
+    hash mismatch, bytes that are not the image they claim to be."""
     if rendition.file_key_sealed is None:
-        raise ValueError("this rendition's key was destroyed")
-    file_key = FileKey.unwrap(kit.cipher, rendition.file_key_sealed, _key_context(rendition))
-    reader = file_key.decrypting_reader(store.open(rendition.blob_key),
-                                        blob_associated_data(rendition.blob_key))
-    data = io.BytesIO()
-    for chunk in reader.iter_chunks():
-        data.write(chunk)
+        raise RenditionUnreadable("this rendition's key was destroyed")
+    try:
+        file_key = FileKey.unwrap(kit.cipher, rendition.file_key_sealed,
+                                  _key_context(rendition))
+        reader = file_key.decrypting_reader(store.open(rendition.blob_key),
+                                            blob_associated_data(rendition.blob_key))
+        data = io.BytesIO()
+        for chunk in reader.iter_chunks():
+            data.write(chunk)
+    except (DecryptionError, StreamIntegrityError, OSError) as error:
+        raise RenditionUnreadable(f"rendition unreadable: {type(error).__name__}") from error
     if reader.sha256_hex != rendition.sha256:
-        raise ValueError("rendition does not match its hash")
-    return data.getvalue()
+        raise RenditionUnreadable("rendition does not match its hash")
+    payload = data.getvalue()
+    signatures = _SIGNATURES.get(rendition.media_type)
+    if signatures is not None and not payload.startswith(signatures):
+        raise RenditionUnreadable("rendition is not the image it claims to be")
+    return payload
 
 
 def metadata_of(kit: CryptoKit, item: EvidenceItem) -> dict[str, object]:

@@ -141,6 +141,8 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "dossiers.export_status": Access(Permission.DOSSIER_EXPORT),
     "dossiers.export_pdf": Access(Permission.DOSSIER_EXPORT),
     "dossiers.export_bundle": Access(Permission.DOSSIER_EXPORT),
+    # Checking an exported dossier (PDF and bundle uploaded, verified offline).
+    "dossiers.verify": Access(Permission.DOSSIER_VERIFY),
     # Translations of an incident or an evidence item (assigned advocates).
     "translations.incident": Access(Permission.TRANSLATION_MANAGE),
     "translations.evidence": Access(Permission.TRANSLATION_MANAGE),

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, g, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.audit import AuditAction, Outcome, record_event
 from portal.models import db
+from portal.web.extensions import login_manager
 
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(429, _too_many_attempts)
     app.register_error_handler(HTTPException, _http_error)
+    for unavailable in (OperationalError, InterfaceError, DisconnectionError):
+        app.register_error_handler(unavailable, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -51,6 +55,22 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
     }
     title, message = messages.get(status, (_("Something went wrong"), _("Please try again.")))
     return _page(status, title, message)
+
+
+def _database_unavailable(error: Exception) -> tuple[str, int]:
+    """The database cannot be reached (restarting, or SQLite locked): a 503 page made
+    without it. The person is treated as signed out for this page only, so that neither
+    the language nor the layout asks the database again; the session itself is kept."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is already gone
+        db.session.close()
+    g._login_user = login_manager.anonymous_user()
+    current_app.logger.error("database unavailable: %s", type(error).__name__, exc_info=error)
+    if current_app.config.get("PROPAGATE_EXCEPTIONS"):
+        raise error
+    return _page(503, _("Something went wrong"),
+                 _("Nothing was saved. Please try again in a moment."))
 
 
 def _unexpected_error(error: Exception) -> tuple[str, int]:

@@ -93,6 +93,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     AuditAction.DOSSIER_EXPORTED: _l("Dossier exported (PDF and evidence bundle)"),
     AuditAction.DOSSIER_EXPORT_FAILED: _l("Dossier export failed"),
     AuditAction.DOSSIER_EXPORT_DOWNLOADED: _l("Dossier export downloaded"),
+    AuditAction.DOSSIER_FILES_VERIFIED: _l("Exported dossier files checked"),
     AuditAction.SECTION_TEMPLATE_SAVED: _l("Section template saved"),
     AuditAction.ADVOCACY_EVENT_RECORDED: _l("Advocacy event recorded"),
     AuditAction.ADVOCACY_EVENT_DELETED: _l("Advocacy event deleted"),

@@ -3,7 +3,9 @@
 Werkzeug would spool a large multipart file to a plaintext temporary file. The
 portal's Request class replaces that stream factory: on the evidence upload
 endpoint each file part goes straight into a `Spool` (SHA-256 and per-file
-encryption into a pending blob); on every other endpoint file parts are refused.
+encryption into a pending blob); the endpoints of `portal.web.memory_uploads` (they
+only read a file and forget it) get an anonymous memory file each, within their own
+byte limit, after a permission check; on every other endpoint file parts are refused.
 Whatever is not committed by the view is discarded when the request ends.
 """
 
@@ -20,6 +22,13 @@ from portal.dependencies import blob_store
 from portal.models import Incident, db
 from portal.policy import Permission, can
 from portal.services.evidence import Spool, begin_spool
+from portal.web.access import access_rule
+from portal.web.memory_uploads import (
+    MEMORY_UPLOAD_LIMITS,
+    close_memory_parts,
+    memory_part,
+    memory_upload_limit,
+)
 
 UPLOAD_ENDPOINT = "evidence.upload"
 
@@ -52,6 +61,9 @@ class PortalRequest(Request):
     def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
                          filename: str | None = None,
                          content_length: int | None = None) -> Any:
+        if request.endpoint in MEMORY_UPLOAD_LIMITS:
+            _check_memory_upload(request.endpoint)
+            return memory_part(request.endpoint)
         if request.endpoint != UPLOAD_ENDPOINT:
             raise BadRequest("files are accepted only by the evidence upload")
         _check_upload_target()
@@ -67,6 +79,18 @@ def _check_upload_target() -> None:
     if incident is None or not current_user.is_authenticated or not can(
             current_user, Permission.EVIDENCE_ADD, incident):
         raise NotFound()
+
+
+def _check_memory_upload(endpoint: str) -> None:
+    """Before the first byte is kept: only someone the endpoint's access rule lets in,
+    and a body that can fit."""
+    rule = access_rule(endpoint, request.method)
+    if (rule is None or rule.permission is None or not current_user.is_authenticated
+            or not can(current_user, rule.permission)):
+        raise NotFound()
+    limit = memory_upload_limit(endpoint)
+    if request.content_length is not None and request.content_length > limit + 64 * 1024:
+        raise RequestEntityTooLarge()
 
 
 def spools_of_request() -> list[Spool]:
@@ -85,3 +109,4 @@ def discard_unfinished(_error: BaseException | None = None) -> None:
 def install(app: Flask) -> None:
     app.request_class = PortalRequest
     app.teardown_request(discard_unfinished)
+    app.teardown_request(close_memory_parts)

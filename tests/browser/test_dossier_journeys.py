@@ -4,33 +4,43 @@ An advocate filters the workspace, verifies a report, builds a dossier (creates 
 chooses reports, adds them) and sends it for review. A legal reviewer whose account an
 administrator created without a second factor enrols TOTP from the key printed under
 the QR code, returns the dossier with a comment; the advocate sends it again; the
-reviewer approves it, proving a recent sign-in first. Exporting, downloading and
-verifying the PDF and bundle belong to the PDF work (portal/web/dossiers/exports.py)
-and are not driven here yet.
+reviewer approves it, proving a recent sign-in first, exports it (following the job by
+reloading its status page, as its Refresh header does without JavaScript), downloads
+the PDF and the bundle, and verifies them: with the offline verifier (portal/pdf/verify.py)
+and on the portal's "Verify a dossier" page.
+
+With PORTAL_WRITE_SCREENSHOTS=1 the export, export status and verify pages are saved
+in en, fa and fr under docs/screenshots/<locale>/, numbered after the dossier pages.
 """
 
 from __future__ import annotations
 
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pyotp
 from flask import Flask
 from sqlalchemy import update
 
 from portal.dependencies import crypto_kit
-from portal.models import Dossier, Incident, Role, UserSession, db
+from portal.models import Dossier, DossierExport, Incident, Role, UserSession, db
 from portal.models.base import utcnow
 from portal.services.dossiers.assembly import CONFIDENTIAL, assemble, content_hash
 from portal.web.dossiers.views import agency_namer
 from tests.browser.pages import (
     DossierPage,
+    ExportPage,
     LoginPage,
     NewDossierPage,
     ReauthenticatePage,
     ReviewPage,
     SecondFactorSetupPage,
+    VerifyPage,
     WorkspacePage,
 )
+from tests.browser.test_main_pages import SCREENSHOTS, WRITE_SCREENSHOTS, save_screenshot
 from tests.support.client import BrowserClient
 from tests.support.dossier_world import NARRATIVES, submit_consented_report
 from tests.support.factories import ISSUED_TOTP_SECRETS, make_account, make_family
@@ -70,8 +80,8 @@ def enrol(visit, username: str, passphrase: str) -> tuple[object, pyotp.TOTP]:  
     return context, app_on_phone
 
 
-def test_advocate_builds_and_sends_and_reviewer_returns_then_approves(
-        app: Flask, client: BrowserClient, visit):
+def test_advocate_builds_and_sends_and_reviewer_returns_approves_exports_and_verifies(
+        app: Flask, client: BrowserClient, visit, tmp_path: Path):
     advocate, summons, phone, other = seed_reports(app, client)
     reviewer = make_account(app, Role.LEGAL_REVIEWER, locale="en", second_factor=False)
     reviewer_browser, _ = enrol(visit, reviewer.username, reviewer.passphrase)
@@ -133,6 +143,73 @@ def test_advocate_builds_and_sends_and_reviewer_returns_then_approves(
         document = assemble(crypto_kit(), approved, CONFIDENTIAL,
                             agency_namer(approved.language))
         assert content_hash(document) == read_hash
+
+    export_download_and_verify(app, review_page, dossier_id, read_hash, tmp_path)
+
+
+# After the dossier pages of test_dossier_pages.py (13-17).
+EXPORT_SCREENSHOTS = {"export": 18, "export-status": 19, "dossier-verify": 20}
+
+
+def export_download_and_verify(app: Flask, page, dossier_id: int,  # type: ignore[no-untyped-def]
+                               approved_hash: str, folder: Path) -> None:
+    from portal.cli.signing import signing_location
+    from portal.pdf import sign
+    from portal.pdf.verify import verify
+
+    page.goto(f"/dossiers/{dossier_id}/export")
+    status = ExportPage(page).start(variant="confidential", language="en")
+    status.wait_until_done()
+    export_path = status.path_now
+    pdf, bundle = status.download("pdf", folder), status.download("bundle", folder)
+    assert pdf.suffix == ".pdf", pdf
+    assert bundle.suffix == ".zip", bundle
+    # What the page shows, what the database recorded and what the browser saved agree.
+    with app.app_context():
+        [row] = db.session.query(DossierExport).filter_by(dossier_id=dossier_id).all()
+        assert row.content_sha256 == approved_hash
+        recorded = (row.pdf_sha256, row.bundle_sha256)
+    assert (status.sha256("pdf"), status.sha256("bundle")) == recorded
+    assert (hashlib.sha256(pdf.read_bytes()).hexdigest(),
+            hashlib.sha256(bundle.read_bytes()).hexdigest()) == recorded
+
+    # Offline, as a stranger would: against the organisation's root, pinned by fingerprint.
+    # (In a thread of its own: pyHanko runs asyncio, and Playwright's loop owns this one.)
+    fingerprint = sign.load_material(*signing_location(app)).root_fingerprint
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        report = pool.submit(verify, pdf, bundle, None, fingerprint).result()
+    assert report.ok, report.lines()
+    # In the portal: the same verifier, behind the "Verify a dossier" page.
+    checker = VerifyPage(page)
+    checker.open()
+    checker.verify(pdf, bundle)
+    assert checker.verdict_ok(), checker.page.locator("main").inner_text()
+    assert "FAIL" not in checker.report()
+    assert recorded[0] in checker.page.locator("main").inner_text()  # the PDF's SHA-256
+    # A PDF changed by one byte is caught by the page too.
+    forged = folder / "forged.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    forged.write_bytes(bytes(data))
+    checker.open()
+    checker.verify(forged, bundle)
+    assert not checker.verdict_ok()
+    assert "FAIL" in checker.page.locator("main").inner_text()
+
+    if WRITE_SCREENSHOTS:
+        for locale in ("en", "fa", "fr"):
+            page.goto(f"/dossiers/{dossier_id}/export")
+            page.locator(f"form.lang-switch button[value={locale}]").click()
+            page.wait_for_load_state()
+            for name, path in (("export", f"/dossiers/{dossier_id}/export"),
+                               ("export-status", export_path)):
+                page.goto(path)
+                save_screenshot(page, SCREENSHOTS / locale /
+                                f"{EXPORT_SCREENSHOTS[name]:02d}-{name}.png")
+            page.goto("/dossiers/verify")
+            VerifyPage(page).verify(pdf, bundle)
+            save_screenshot(page, SCREENSHOTS / locale /
+                            f"{EXPORT_SCREENSHOTS['dossier-verify']:02d}-dossier-verify.png")
 
 
 def status_of(app: Flask, dossier_id: int) -> str:

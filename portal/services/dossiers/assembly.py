@@ -22,9 +22,10 @@ from sqlalchemy import select
 from portal.calendar import DateInputError, format_both, guess_calendar, parse_date
 from portal.crypto.kit import CryptoKit
 from portal.models import Dossier, DossierExhibit, Incident, IncidentRevision, Person, db
-from portal.models.dossiers import SectionKey
+from portal.models.dossiers import RedactionReason, SectionKey, TranslationMethod
 from portal.pdf.document import (
     DateText,
+    Declaration,
     DossierDocument,  # also named as assembly.DossierDocument by the views
     ExhibitEntry,
     IncidentEntry,
@@ -34,7 +35,7 @@ from portal.pdf.document import (
 from portal.services import translations as translation_service
 from portal.services.dossiers import facts as facts_service
 from portal.services.dossiers.consent_gate import shown_by_code
-from portal.services.dossiers.redaction import Redactor, build_redactor
+from portal.services.dossiers.redaction import Redactor, build_redactor, marker
 from portal.services.dossiers.sections import section_sources
 from portal.services.evidence import description_of
 from portal.services.incident_content import IncidentContent
@@ -102,11 +103,24 @@ def _json_default(value: object) -> str:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def _pinned_content(kit: CryptoKit, incident: Incident, revision: int) -> IncidentContent:
-    """The incident as it was at the revision the dossier cites."""
-    row = db.session.scalar(select(IncidentRevision).where(
+def _pinned_revision(incident: Incident, revision: int) -> IncidentRevision | None:
+    return db.session.scalar(select(IncidentRevision).where(
         IncidentRevision.incident_id == incident.id, IncidentRevision.number == revision))
+
+
+def _pinned_content(kit: CryptoKit, incident: Incident,
+                    row: IncidentRevision | None) -> IncidentContent:
+    """The incident as it was at the revision the dossier cites."""
     return revision_content(kit, row) if row else load_content(kit, incident)
+
+
+def _declaration(incident: Incident, row: IncidentRevision | None) -> Declaration | None:
+    """The reporter's statement of truth for the cited version, by the family file's code
+    in every variant (a reporter is never named in a dossier)."""
+    if row is None or row.declared_true_at is None:
+        return None
+    return Declaration(declared_on=row.declared_true_at.date().isoformat(),
+                       declared_by=incident.family.code)
 
 
 def _date(text: str, calendar_hint: str, locale: str) -> DateText | None:
@@ -133,7 +147,8 @@ def _person_label(kit: CryptoKit, person: Person, public: bool) -> str:
 def _incident_entry(kit: CryptoKit, dossier: Dossier, incident: Incident, position: int,
                     revision: int, redactor: Redactor,
                     cited: dict[int, tuple[str, ...]]) -> IncidentEntry:
-    content = _pinned_content(kit, incident, revision)
+    row = _pinned_revision(incident, revision)
+    content = _pinned_content(kit, incident, row)
     people = {p.id: p for p in incident.family.people}
     targets = tuple(_person_label(kit, people[pid], redactor.public)
                     for pid in content.target_ids if pid in people)
@@ -160,6 +175,7 @@ def _incident_entry(kit: CryptoKit, dossier: Dossier, incident: Incident, positi
         verification=incident.verification.value,
         legal_tags=tuple((t.tag, t.confirmed_at is not None) for t in legal_tags_of(incident)),
         exhibits=cited.get(incident.id, ()),
+        declaration=_declaration(incident, row),
     )
 
 
@@ -180,6 +196,7 @@ def _exhibit_entry(kit: CryptoKit, dossier: Dossier, exhibit: DossierExhibit,
                       if any(e.incident_id == i.id for e in dossier.incidents)),
         withheld=exhibit.withheld,
         translations=_translations(kit, item, dossier.language, redactor),
+        language=described.content_language,
     )
 
 
@@ -197,6 +214,16 @@ def _translations(kit: CryptoKit, subject: object, language: str,
                   redactor: Redactor) -> tuple[TranslationText, ...]:
     return tuple(
         TranslationText(language=t.language, text=redactor.text(t.text),
-                        translator=redactor.text(t.translator), method=t.method,
+                        translator=_translator(t.translator, t.method, redactor),
+                        method=t.method,
                         certified=t.certified)
         for t in translation_service.translations_for(kit, subject, language))  # type: ignore[arg-type]
+
+
+def _translator(name: str, method: str, redactor: Redactor) -> str:
+    """A translator is named in the confidential variant only (the translation form
+    promises it); a machine translation's tool is not a person and stays."""
+    if not redactor.public or method == TranslationMethod.MACHINE.value or not name.strip():
+        return redactor.text(name)
+    redactor.used.add(RedactionReason.R3.value)
+    return marker(RedactionReason.R3.value)

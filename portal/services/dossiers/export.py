@@ -5,8 +5,10 @@ exhibit's chain of custody.
 `request_export` (in the request) checks the rules and queues the job;
 `run_export` (in the job) re-checks them, verifies every original against its
 intake hash (an altered blob stops the export, naming the exhibit), renders, attaches,
-bundles and stores. Rendering itself runs in a limited child process
-(portal.pdf.worker). Flush, never commit.
+signs (portal.pdf.sign: PAdES B-LTA certification, invisible), bundles and stores.
+Rendering itself runs in a limited child process (portal.pdf.worker). Flush, never
+commit, except the progress stage, which `_stage` commits at once on its own
+connection for the status page to see.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from jinja2 import Environment
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit import AuditAction, Outcome, record_event
 from portal.audit.custody import CustodyAction, record_custody
@@ -36,6 +41,7 @@ from portal.pdf.document import DossierDocument
 from portal.pdf.fonts import font_assets
 from portal.pdf.html import dossier_html, outline
 from portal.pdf.layout import LayoutJob, LayoutReport, render
+from portal.pdf.sign import SigningMaterial, SigningUnavailable, fresh_crl, load_material, sign_pdf
 from portal.pdf.worker import render_isolated
 from portal.services.dossiers import assembly, export_material
 from portal.services.dossiers.consent_gate import dossier_gaps
@@ -66,10 +72,20 @@ class ExportSettings:
     isolate: bool = True
     max_memory_bytes: int = 2 << 30
     max_seconds: int = 600
+    signing_dir: str = ""  # the instance's signing PKI (flask signing init)
+    signing_key: bytes = b""  # seals its private keys (derived from INDEX_KEY)
 
 
 class ExportRefused(ValidationFailed):
     """The dossier cannot be exported now; the message says why (translated)."""
+
+
+class ContentChanged(ExportRefused):
+    """The assembled dossier no longer hashes to the approved content hash."""
+
+
+class SigningKeysMissing(ExportRefused):
+    """The instance has no usable signing PKI: nothing is rendered, nothing written."""
 
 
 class OriginalAltered(ExportRefused):
@@ -126,6 +142,7 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
     dossier, actor = export.dossier, export.created_by
     _check_still_exportable(dossier)
     _verify_originals(kit, store, dossier)
+    signing = _signing_material(settings)
     names = vocabulary(dossier.language).values
 
     def agency_name(value: str) -> str:
@@ -133,15 +150,21 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
 
     confidential = assembly.assemble(kit, dossier, assembly.CONFIDENTIAL, agency_name)
     if assembly.content_hash(confidential) != dossier.approved_content_hash:
-        raise ExportRefused(_l("The dossier changed since it was approved. Approve it again."))
+        raise ContentChanged(_l("The dossier's content no longer matches what was approved. "
+                                "An advocate must start a new version of it and send it "
+                                "for review again."))
     documents = {assembly.CONFIDENTIAL: confidential,
                  assembly.PUBLIC: assembly.assemble(kit, dossier, assembly.PUBLIC, agency_name)}
     shown, assets = export_material.shown_renditions(kit, store, dossier)
     assets.update(font_assets(settings.font_dir))
 
+    # The custody log is read once: the PDF and the bundle must carry the same bytes,
+    # even if someone views an exhibit (a new custody event) while the export runs.
+    custody = export_material.custody_jsonl(dossier, export.variant)
     _stage(export, ExportStage.BUNDLING)
     with tempfile.TemporaryFile() as spool:
-        bundle_sha = _build_bundle(kit, store, export, documents[export.variant], shown, spool)
+        bundle_sha = _build_bundle(kit, store, export, documents[export.variant], shown, spool,
+                                   signing.root_pem, custody)
         _stage(export, ExportStage.RENDERING)
         htmls = {variant: _html(env, document, export, shown, vocabulary, settings, bundle_sha)
                  for variant, document in documents.items()}
@@ -153,7 +176,11 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
                   if settings.isolate else render(job))
         rendered = report.pdfs[export.variant]
         _stage(export, ExportStage.ATTACHING)
-        pdf = attach_files(rendered.pdf, _attachments(kit, store, export, documents, shown))
+        pdf = attach_files(rendered.pdf, _attachments(kit, store, export, documents, shown,
+                                                      custody))
+        _stage(export, ExportStage.SIGNING)
+        pdf = sign_pdf(pdf, signing, reason=_signing_reason(dossier, settings))
+        export.signed = True
         export.bundle_blob_key, export.bundle_key_sealed = None, None
         _store_bundle(kit, store, export, spool, bundle_sha)
     _store_pdf(kit, store, export, pdf)
@@ -179,9 +206,35 @@ def _verify_originals(kit: CryptoKit, store: BlobStore, dossier: Dossier) -> Non
                                   number)
 
 
+def _signing_material(settings: ExportSettings) -> SigningMaterial:
+    """The signing PKI, with a CRL fresh enough to sign with; checked before any work."""
+    try:
+        folder = Path(settings.signing_dir)
+        return fresh_crl(folder, load_material(folder, settings.signing_key))
+    except SigningUnavailable as error:
+        raise SigningKeysMissing(_l("The portal has no usable signing keys (%(problem)s). "
+                                    "Nothing was exported.", problem=str(error))) from error
+
+
+def _signing_reason(dossier: Dossier, settings: ExportSettings) -> str:
+    """The signature's reason names the approving legal reviewer."""
+    approval = export_material.approval_of(dossier)
+    approved = (f"; approved for submission by the legal reviewer {approval.reviewer} "
+                f"on {approval.approved_on}" if approval else "")
+    return (f"{dossier_reference(dossier)} certified by {settings.submitter} "
+            f"(PS752 case portal){approved}")
+
+
 def _stage(export: DossierExport, stage: ExportStage) -> None:
-    export.stage = stage
-    db.session.flush()
+    """Show how far the job is: committed at once on its own short transaction, so
+    that the status page (another request) sees it while the job runs. Only the
+    stage: the export's content is committed with the job. Flushing it in the job's
+    transaction instead showed nothing until the end and, on SQLite, held the
+    database's write lock for the whole render."""
+    with db.engine.begin() as connection:
+        connection.execute(update(DossierExport).where(DossierExport.id == export.id)
+                           .values(stage=stage))
+    set_committed_value(export, "stage", stage)  # already saved: not written again
 
 
 def _html(env: Environment, document: DossierDocument, export: DossierExport,
@@ -208,9 +261,8 @@ def _pad_html(language: str) -> str:
 
 def _attachments(kit: CryptoKit, store: BlobStore, export: DossierExport,
                  documents: dict[str, DossierDocument],
-                 shown: dict[str, ShownRendition]) -> list[Attachment]:
+                 shown: dict[str, ShownRendition], custody: bytes) -> list[Attachment]:
     document = documents[export.variant]
-    lines = export_material.custody_lines(export.dossier, export.variant)
     files = [
         Attachment("manifest.json", json.dumps(export_material.manifest(
             document, shown, export.id, export.content_sha256),
@@ -219,8 +271,8 @@ def _attachments(kit: CryptoKit, store: BlobStore, export: DossierExport,
             "Data"),
         Attachment("exhibits.csv", export_material.exhibits_csv(document), "text/csv",
                    "Index of exhibits", "Data"),
-        Attachment("custody.jsonl", export_material.custody_jsonl(lines),
-                   "application/x-ndjson", "Custody log of every exhibit", "Data"),
+        Attachment("custody.jsonl", custody, "application/x-ndjson",
+                   "Custody log of every exhibit (with its hash chain)", "Data"),
     ]
     if export.include_originals:
         for exhibit in export.dossier.exhibits:
@@ -242,17 +294,19 @@ def _original_name(kit: CryptoKit, exhibit: object) -> str:
 
 def _build_bundle(kit: CryptoKit, store: BlobStore, export: DossierExport,
                   document: DossierDocument, shown: dict[str, ShownRendition],
-                  spool: IO[bytes]) -> str:
-    """The BagIt bag: originals (confidential) or the renditions shown (public), the
-    manifests and the custody log. Returns its SHA-256."""
+                  spool: IO[bytes], root_pem: bytes, custody: bytes) -> str:
+    """The BagIt bag: the originals (confidential variant only, decision 0009), the
+    manifests, the custody log and the portal's root certificate (the trust root of
+    the PDF's signature; its fingerprint must be checked against the published one).
+    Returns its SHA-256."""
     dossier = export.dossier
-    lines = export_material.custody_lines(dossier, export.variant)
     files = [
         bag.BagFile("manifest.json", [json.dumps(export_material.manifest(
             document, shown, export.id, export.content_sha256),
             ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")]),
         bag.BagFile("exhibits.csv", [export_material.exhibits_csv(document)]),
-        bag.BagFile("custody.jsonl", [export_material.custody_jsonl(lines)]),
+        bag.BagFile("custody.jsonl", [custody]),
+        bag.BagFile("portal-root.pem", [root_pem]),
     ]
     for exhibit in dossier.exhibits:
         if exhibit.withheld:
@@ -338,8 +392,10 @@ def read_export_file(kit: CryptoKit, store: BlobStore, export: DossierExport,
         raise ExportRefused(_l("This export has no file."))
     file_key = FileKey.unwrap(kit.cipher, sealed, sealed_context("dossier_exports", export.id,
                                                                  column))
-    reader = file_key.decrypting_reader(store.open(key), blob_associated_data(key))
-    data = b"".join(reader.iter_chunks())
+    # The blob is closed here, not left to the garbage collector.
+    with (store.open(key) as source,
+          file_key.decrypting_reader(source, blob_associated_data(key)) as reader):
+        data = b"".join(reader.iter_chunks())
     if hashlib.sha256(data).hexdigest() != expected:
         raise ExportRefused(_l("The stored export no longer matches its hash."))
     return data

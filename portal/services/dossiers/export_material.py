@@ -16,17 +16,18 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.audit.custody import custody_of
+from portal.audit.custody import custody_of, custody_values
 from portal.crypto.kit import CryptoKit
+from portal.media.pdf import page_count
 from portal.models import DossierReview, db
 from portal.models.dossiers import Dossier, DossierExhibit
 from portal.models.evidence import EvidenceItem
-from portal.pdf.context import Approval, CustodyLine, PatternCounts, ShownRendition
+from portal.pdf.assets import Asset
+from portal.pdf.context import Approval, CustodyLine, PatternCounts, ShownPage, ShownRendition
 from portal.pdf.document import DossierDocument
-from portal.pdf.fetcher import Asset
 from portal.services.dossiers.assembly import PUBLIC, exhibit_label
 from portal.services.dossiers.patterns import pattern_analysis
-from portal.services.renditions import metadata_of, read_rendition
+from portal.services.renditions import metadata_of, page_renditions, read_rendition
 from portal.storage import BlobStore
 
 SHOWN_PURPOSES = ("viewing_copy", "preview", "poster")  # in order of preference
@@ -50,7 +51,8 @@ def shown_renditions(kit: CryptoKit, store: BlobStore, dossier: Dossier
 def _shown(kit: CryptoKit, store: BlobStore, exhibit: DossierExhibit, number: str,
            assets: dict[str, Asset]) -> ShownRendition:
     item = exhibit.evidence
-    facts = _facts(kit, item)
+    metadata = _metadata(kit, item)
+    facts = _facts(metadata)
     by_purpose = {r.purpose: r for r in item.renditions}
     rendition = next((by_purpose[p] for p in SHOWN_PURPOSES if p in by_purpose), None)
     if rendition is None:
@@ -59,27 +61,64 @@ def _shown(kit: CryptoKit, store: BlobStore, exhibit: DossierExhibit, number: st
             "unsupported file). The original is in the evidence bundle."), facts)
     try:
         data = read_rendition(kit, store, rendition)
-    except ValueError:
+    except ValueError:  # renditions.RenditionUnreadable: altered, missing, not an image
         return ShownRendition(rendition.purpose, "", rendition.sha256, rendition.media_type,
                               _("The copy of this exhibit could not be read back intact; "
                                 "it is not shown. The original is in the evidence bundle."),
-                              facts)
+                              facts, problem=True)
     name = f"exhibit/{number}"
     assets[name] = Asset(rendition.media_type, data)
-    notes = {"preview": _("First page only. The whole document is in the evidence bundle."),
-             "poster": _("A still frame of the video. The recording is in the evidence "
+    if rendition.purpose == "preview":
+        pages, note = _pdf_pages(kit, store, item, number, page_count(metadata), assets)
+        return ShownRendition(rendition.purpose, name, rendition.sha256, rendition.media_type,
+                              note, facts, pages=pages)
+    notes = {"poster": _("A still frame of the video. The recording is in the evidence "
                          "bundle.")}
     return ShownRendition(rendition.purpose, name, rendition.sha256, rendition.media_type,
                           notes.get(rendition.purpose, ""), facts)
 
 
-def _facts(kit: CryptoKit, item: EvidenceItem) -> tuple[tuple[str, str], ...]:
+def _pdf_pages(kit: CryptoKit, store: BlobStore, item: EvidenceItem, number: str, total: int,
+               assets: dict[str, Asset]) -> tuple[tuple[ShownPage, ...], str]:
+    """Pages 2.. of a PDF exhibit that have a preview, and the note saying which pages
+    are shown (those beyond the previews, or unreadable, are named as not shown)."""
+    pages: list[ShownPage] = []
+    unreadable: list[int] = []
+    for page, rendition in page_renditions(item):
+        if page == 1:
+            continue
+        try:
+            data = read_rendition(kit, store, rendition)
+        except ValueError:
+            unreadable.append(page)
+            continue
+        name = f"exhibit/{number}/page-{page}"
+        assets[name] = Asset(rendition.media_type, data)
+        pages.append(ShownPage(page, name, rendition.sha256))
+    last = max([1, *(p.number for p in pages), *unreadable])
+    total = max(total, last)
+    notes = [_("Pages shown: %(pages)s of %(total)s.",
+               pages=", ".join(str(n) for n in [1, *(p.number for p in pages)]), total=total)]
+    if unreadable:
+        notes.append(_("Pages %(pages)s could not be read back intact and are not shown.",
+                       pages=", ".join(str(n) for n in unreadable)))
+    if total > last:
+        notes.append(_("Pages %(first)s–%(last)s are not shown.", first=last + 1, last=total)
+                     if total > last + 1 else _("Page %(page)s is not shown.", page=total))
+    notes.append(_("The whole document is in the evidence bundle."))
+    return tuple(pages), " ".join(notes)
+
+
+def _metadata(kit: CryptoKit, item: EvidenceItem) -> dict[str, object]:
+    try:
+        return metadata_of(kit, item)
+    except Exception:  # a metadata record that cannot be read is not worth failing for
+        return {}
+
+
+def _facts(metadata: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
     """A few technical facts (duration, pages, size) from the extracted metadata,
     never names, places or devices."""
-    try:
-        metadata = metadata_of(kit, item)
-    except Exception:  # a metadata record that cannot be read is not worth failing for
-        metadata = {}
     flat: dict[str, object] = {}
     for key, value in metadata.items():
         if isinstance(value, Mapping):
@@ -143,6 +182,9 @@ def manifest(document: DossierDocument, shown: Mapping[str, ShownRendition],
              "rendition_shown": {"purpose": shown[e.number].purpose,
                                  "sha256": shown[e.number].sha256}
              if e.number in shown and shown[e.number].sha256 else None,
+             "pages_shown": [{"page": p.number, "sha256": p.sha256}
+                             for p in shown[e.number].pages] if e.number in shown else [],
+             "language": e.language,
              "reports": list(e.reports)}
             for e in document.exhibits],
     }
@@ -153,19 +195,38 @@ def exhibits_csv(document: DossierDocument) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["exhibit", "bates_prefix", "title", "date_claimed", "kind", "creator",
-                     "source", "media_type", "size_bytes", "sha256", "classification",
-                     "withheld", "reports"])
+                     "source", "language", "media_type", "size_bytes", "sha256",
+                     "classification", "withheld", "reports"])
     for e in document.exhibits:
         writer.writerow([e.number, document.reference, e.title, e.claimed_date, e.kind,
-                         e.creator, e.source, e.media_type, e.size_bytes, e.sha256,
+                         e.creator, e.source, e.language, e.media_type, e.size_bytes, e.sha256,
                          e.classification, "yes" if e.withheld else "no",
                          " ".join(str(r) for r in e.reports)])
     return out.getvalue().encode("utf-8")
 
 
-def custody_jsonl(lines: Mapping[str, tuple[CustodyLine, ...]]) -> bytes:
-    return "".join(
-        json.dumps({"exhibit": number, "seq": line.seq, "at": line.occurred_at,
-                    "action": line.action, "by": line.actor, "hash_after": line.hash_after},
-                   ensure_ascii=False, sort_keys=True) + "\n"
-        for number, entries in lines.items() for line in entries).encode("utf-8")
+def custody_jsonl(dossier: Dossier, variant: str) -> bytes:
+    """custody.jsonl: one line per custody event of every produced exhibit, with its
+    chain: `prev_hash` and `row_hash`, and (confidential variant) `hashed`, exactly
+    what the event's hash covers (portal/audit/hashing.py), so that the offline
+    verifier recomputes every hash. The public variant names staff by role only and
+    gives no purposes; it keeps the links of the chain, not the hashed content (which
+    holds the names). Computed once per export: the PDF and the bundle carry the
+    same bytes even if an exhibit is viewed meanwhile."""
+    public = variant == PUBLIC
+    records = []
+    for exhibit in dossier.exhibits:
+        if exhibit.withheld:
+            continue
+        for event in custody_of(exhibit.evidence):
+            record: dict[str, object] = {
+                "exhibit": exhibit_label(exhibit.number), "seq": event.seq,
+                "at": event.occurred_at.strftime("%Y-%m-%d %H:%M"), "action": event.action,
+                "by": event.actor_role if public or not event.actor_label
+                else f"{event.actor_label} ({event.actor_role})",
+                "hash_after": event.hash_after, "prev_hash": event.prev_hash,
+                "row_hash": event.row_hash}
+            if not public:
+                record["hashed"] = custody_values(event)
+            records.append(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+    return "".join(records).encode("utf-8")

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, RadioField
 
 from portal.audit import AuditAction, Outcome, record_event
+from portal.crypto.kit import decode_index_key
 from portal.dependencies import blob_store, crypto_kit
 from portal.jobs.registry import JobFailed, JobKind, register
 from portal.models import DossierExport, ExportStage, IncidentTypeTerm, Job, db
@@ -26,6 +27,7 @@ from portal.models.dossiers import Dossier
 from portal.pdf.context import Vocabulary
 from portal.pdf.fonts import DEFAULT_FONT_DIR, FontsMissing
 from portal.pdf.layout import LayoutUnstable
+from portal.pdf.sign import signing_folder, wrap_key_from_index_key
 from portal.pdf.worker import RenderFailed
 from portal.policy import Permission
 from portal.services.countries import country_names
@@ -72,7 +74,9 @@ def export_settings() -> export_service.ExportSettings:
         font_dir=config.get("PDF_FONT_DIR", DEFAULT_FONT_DIR),
         isolate=bool(config.get("PDF_RENDER_ISOLATED", True)),
         max_memory_bytes=int(config.get("PDF_RENDER_MAX_MEMORY_BYTES", 2 << 30)),
-        max_seconds=int(config.get("PDF_RENDER_MAX_SECONDS", 600)))
+        max_seconds=int(config.get("PDF_RENDER_MAX_SECONDS", 600)),
+        signing_dir=str(signing_folder(current_app.instance_path, config.get("SIGNING_DIR"))),
+        signing_key=wrap_key_from_index_key(decode_index_key(config["INDEX_KEY"])))
 
 
 @bp.route("/<int:dossier_id>/export", methods=["GET", "POST"])

@@ -59,6 +59,13 @@ class ConfirmForm(FlaskForm):
     """Only the CSRF token."""
 
 
+# Languages an item's content is commonly in, each by its own name; "zxx": no language
+# (a photo without text). The service accepts any well-formed language tag.
+CONTENT_LANGUAGES = (("fa", "فارسی"), ("en", "English"), ("fr", "Français"),
+                     ("ar", "العربية"), ("az", "Azərbaycanca"), ("ku", "Kurdî"),
+                     ("de", "Deutsch"))
+
+
 class DescriptionForm(FlaskForm):
     title = StringField(_l("Title"), filters=TEXT)
     kind = SelectField(_l("What is it?"), validate_choice=False,
@@ -71,6 +78,12 @@ class DescriptionForm(FlaskForm):
     claimed_date_text = StringField(_l("When was it made?"), filters=TEXT, description=_l(
         "In either calendar, e.g. 1398/10/18 or 2020-01-08, or a month or a year."))
     claimed_place = StringField(_l("Where was it made?"), filters=TEXT)
+    content_language = SelectField(
+        _l("Language of the content (optional)"), validate_choice=False,
+        description=_l("The language its words are in, if it has any."),
+        choices=[blank(_l("Not known")),
+                 *(SelectChoice(code, name) for code, name in CONTENT_LANGUAGES),
+                 SelectChoice("zxx", _l("No words (for example a photo)"))])
     claim_source = SelectField(_l("Who says so?"), validate_choice=False, choices=[
         blank(_l("Choose…")), SelectChoice("reporter", _l("The person who reported it")),
         SelectChoice("metadata", _l("The file's own metadata"))])

@@ -249,6 +249,7 @@ def describe(item_id: int) -> str | BaseResponse:
             prior_chain=form.prior_chain.data or "", creator=form.creator.data or "",
             source=form.source.data or "", claimed_date_text=form.claimed_date_text.data or "",
             claimed_place=form.claimed_place.data or "",
+            content_language=form.content_language.data or "",
             claim_source=form.claim_source.data or "",
             claim_trusted={"yes": True, "no": False}.get(form.claim_trusted.data or ""),
             classification=form.classification.data or "",

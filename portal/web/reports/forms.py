@@ -84,6 +84,9 @@ class IncidentForm(FlaskForm):
                                                                       digits_to_ascii])
     report_reference = StringField(_l("Reference number of the report, if any"), filters=TEXT)
     witnesses = TextAreaField(_l("Witnesses (optional)"), filters=TEXT)
+    # The statement of truth: optional, recorded on the version it is made for.
+    declare_true = BooleanField(
+        _l("I declare that what I wrote is true to the best of my knowledge"))
 
     def fill_choices(self, type_terms: list[SelectChoice], people: list[SelectChoice],
                      countries: list[SelectChoice], timezones: list[str]) -> None:

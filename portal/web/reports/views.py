@@ -95,7 +95,8 @@ def edit(incident_id: int) -> str | Response:
         content = form.content()
         try:
             if incident.status is IncidentStatus.DRAFT and action == "submit":
-                incident_service.submit(kit, current_user, incident, content, today(), choices)
+                incident_service.submit(kit, current_user, incident, content, today(), choices,
+                                        declared=bool(form.declare_true.data))
                 return redirect(url_for("reports.receipt", incident_id=incident.id))
             if incident.status is IncidentStatus.DRAFT:
                 incident_service.save_draft(kit, current_user, incident, content, today(),
@@ -103,7 +104,7 @@ def edit(incident_id: int) -> str | Response:
                 flash(_("Draft saved. You can come back and finish it later."), "success")
                 return redirect(url_for("reports.edit", incident_id=incident.id))
             revision = incident_service.amend(kit, current_user, incident, content, today(),
-                                              choices)
+                                              choices, declared=bool(form.declare_true.data))
             flash(_("Your changes were saved as a new version.") if revision
                   else _("Nothing was changed."), "success")
             return redirect(url_for("reports.view", incident_id=incident.id))

@@ -5,11 +5,14 @@ from tests.browser.pages.base import PortalPage
 from tests.browser.pages.dossiers import (
     ChoosePage,
     DossierPage,
+    ExportPage,
+    ExportStatusPage,
     IncidentReviewPage,
     NewDossierPage,
     ReauthenticatePage,
     ReviewPage,
     SecondFactorSetupPage,
+    VerifyPage,
     WorkspacePage,
 )
 from tests.browser.pages.evidence import EvidenceItemPage, ReceiptPage, UploadPage
@@ -22,8 +25,9 @@ from tests.browser.pages.reports import (
 )
 from tests.browser.pages.sign_in import InvitationPage, LoginPage
 
-__all__ = ["ChoosePage", "DossierPage", "EvidenceItemPage", "IncidentReviewPage",
+__all__ = ["ChoosePage", "DossierPage", "EvidenceItemPage", "ExportPage", "ExportStatusPage",
+           "IncidentReviewPage",
            "InvitationPage", "LoginPage", "MyReportsPage", "NewDossierPage", "PortalPage",
            "ReauthenticatePage", "ReceiptPage", "ReportFormPage", "ReportPage",
            "ReportReceiptPage", "ReviewPage", "SecondFactorSetupPage", "ThreadPage",
-           "UploadPage", "WorkspacePage"]
+           "UploadPage", "VerifyPage", "WorkspacePage"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from pathlib import Path
 
 from tests.browser.pages.base import PortalPage
 
@@ -141,3 +143,66 @@ class ReauthenticatePage(PortalPage):
         self.page.locator("#passphrase").fill(passphrase)
         self.page.locator("main form button[type=submit]").click()
         self.page.wait_for_load_state()
+
+
+class ExportPage(PortalPage):
+    """The export form of an approved dossier (legal reviewers)."""
+
+    def start(self, variant: str = "confidential", language: str = "en",
+              page_size: str = "a4") -> ExportStatusPage:
+        form = self.page.locator("main form[method=post]")
+        form.locator(f"input[name=variant][value={variant}]").check()
+        form.locator(f"input[name=language][value={language}]").check()
+        form.locator(f"input[name=page_size][value={page_size}]").check()
+        form.locator("button[type=submit]").click()
+        self.page.wait_for_url(re.compile(r"/dossiers/\d+/exports/\d+$"))
+        return ExportStatusPage(self.page)
+
+
+class ExportStatusPage(PortalPage):
+    """An export's progress (it refreshes itself without JavaScript) and its downloads."""
+
+    def done(self) -> bool:
+        return self.page.locator("main #pdf-sha256").count() == 1
+
+    def wait_until_done(self, seconds: float = 90) -> None:
+        """Reload the page, as its Refresh header would, until the downloads appear."""
+        deadline = time.monotonic() + seconds
+        while not self.done():
+            failed = self.page.locator("main .flash--error")
+            assert failed.count() == 0, failed.inner_text()
+            assert time.monotonic() < deadline, "the export did not finish in time"
+            self.page.wait_for_timeout(500)
+            self.page.reload()
+
+    def sha256(self, which: str) -> str:
+        return self.page.locator(f"main #{which}-sha256").inner_text().strip()
+
+    def download(self, which: str, folder: Path) -> Path:
+        """Click the PDF or bundle link; the file the browser saved."""
+        link = self.page.locator(f"main a[href$='/{which}']")
+        with self.page.expect_download() as info:
+            link.click()
+        download = info.value
+        target = folder / download.suggested_filename
+        download.save_as(str(target))
+        return target
+
+
+class VerifyPage(PortalPage):
+    """"Verify a dossier": upload the PDF (and bundle), read the report."""
+
+    path = "/dossiers/verify"
+
+    def verify(self, pdf: Path, bundle: Path | None = None) -> None:
+        self.page.locator("#pdf").set_input_files(str(pdf))
+        if bundle is not None:
+            self.page.locator("#bundle").set_input_files(str(bundle))
+        self.page.locator("main form[method=post] button[type=submit]").click()
+        self.page.wait_for_load_state()
+
+    def verdict_ok(self) -> bool:
+        return self.page.locator("main #verdict.flash--success").count() == 1
+
+    def report(self) -> str:
+        return self.page.locator("main #report").inner_text()

@@ -1,0 +1,93 @@
+"""`flask signing init|status|crl`: the portal's signing PKI (portal/pdf/sign.py).
+
+`init` makes the offline root, the document signing certificate, the timestamp
+authority and the root's CRL once per instance, in SIGNING_DIR (default
+instance/signing; 0700, files 0600), the private keys sealed under a key derived
+from INDEX_KEY. It never overwrites an existing PKI. `status` prints the root's
+fingerprint: publish it (docs/verifying.md) so that anyone can check a dossier.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from portal.crypto.kit import decode_index_key
+from portal.pdf import sign
+
+signing_cli = AppGroup("signing", help="The signing keys of exported dossiers.")
+
+
+def signing_location(app: Flask) -> tuple[Path, bytes]:
+    """(folder, key that seals the private keys) of this instance."""
+    folder = sign.signing_folder(app.instance_path, app.config.get("SIGNING_DIR"))
+    return folder, sign.wrap_key_from_index_key(decode_index_key(app.config["INDEX_KEY"]))
+
+
+def ensure_signing(app: Flask) -> tuple[bool, sign.SigningMaterial]:
+    """Create the PKI unless it exists; (created, material)."""
+    folder, wrap_key = signing_location(app)
+    if (folder / sign.CERT_FILES["root"]).exists():
+        return False, sign.load_material(folder, wrap_key)
+    organisation = str(app.config.get("PORTAL_NAME") or "PS752 case portal")
+    material = sign.create_material(organisation)
+    sign.save_material(folder, material, wrap_key)
+    return True, material
+
+
+@signing_cli.command("init")
+@click.option("--if-missing", is_flag=True, help="Succeed quietly when it exists already.")
+def init(if_missing: bool) -> None:
+    """Create the root CA, signing certificate, timestamp authority and CRL."""
+    folder, _ = signing_location(current_app)
+    if (folder / sign.CERT_FILES["root"]).exists() and not if_missing:
+        click.echo(f"{folder} already holds a signing PKI: nothing was changed "
+                   "(`flask signing status` shows it).", err=True)
+        sys.exit(1)
+    try:
+        created, material = ensure_signing(current_app)
+    except sign.SigningUnavailable as error:
+        click.echo(f"signing keys unusable: {error}", err=True)
+        sys.exit(1)
+    state = "created" if created else "already present, left unchanged"
+    click.echo(f"{folder}: {state}")
+    click.echo(f"root certificate: {folder / sign.CERT_FILES['root']}")
+    click.echo(f"root SHA-256 fingerprint: {sign.grouped(material.root_fingerprint)}")
+
+
+@signing_cli.command("status")
+def status() -> None:
+    """Print the root's fingerprint, the certificates' validity and the CRL's."""
+    folder, wrap_key = signing_location(current_app)
+    try:
+        material = sign.load_material(folder, wrap_key)
+    except sign.SigningUnavailable as error:
+        click.echo(f"no usable signing keys: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"folder: {folder}")
+    click.echo(f"root SHA-256 fingerprint: {sign.grouped(material.root_fingerprint)}")
+    for label, cert in (("root", material.root), ("signer", material.signer),
+                        ("timestamps", material.tsa)):
+        click.echo(f"{label}: {cert.subject.rfc4514_string()}, valid "
+                   f"{cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d}")
+    next_update = material.crl.next_update_utc
+    click.echo(f"CRL: issued {material.crl.last_update_utc:%Y-%m-%d}, next update "
+               f"{next_update:%Y-%m-%d}" if next_update else "CRL: no next update")
+    click.echo("root key: " + ("on this server (sealed)" if material.root_key is not None
+                               else "not on this server"))
+
+
+@signing_cli.command("crl")
+def crl() -> None:
+    """Re-issue the root's CRL now if it is within 30 days of its next update."""
+    folder, wrap_key = signing_location(current_app)
+    try:
+        material = sign.fresh_crl(folder, sign.load_material(folder, wrap_key))
+    except sign.SigningUnavailable as error:
+        click.echo(f"CRL not issued: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"CRL valid until {material.crl.next_update_utc:%Y-%m-%d}")

@@ -1,0 +1,586 @@
+"""Verify a PS752 dossier PDF and its evidence bundle offline.
+
+Standalone on purpose: it imports nothing of the portal, only the standard library,
+pyHanko and pikepdf, and loads the portal's canonical hashing from the file
+hashing.py (portal/audit/hashing.py, standard library only) by its path, so that
+anyone can copy these two files into one folder and run
+
+    pip install pyhanko==0.38.0 pikepdf
+    python verify.py DOSSIER.pdf [BUNDLE.zip] [--trust ROOT.pem] [--fingerprint HEX]
+
+(inside the portal: `flask dossier verify`, or `python -I portal/pdf/verify.py`).
+No network is used: revocation data and timestamps come from the file itself; and
+nothing is written to disk: the bundle is read inside the zip, in memory.
+
+What is checked, each a line of the report (exit status 0 only when all pass):
+
+1. signature: the first signature certifies the document with "no changes allowed"
+   (DocMDP P=1), is intact, chains to the trust root, and validates as PAdES
+   long-term (B-LTA, ETSI EN 319 102-1 with pyHanko's `ades_lta_validation`).
+2. modifications: nothing was added after the certification except validation data
+   and document timestamps, and no byte follows the last timestamp.
+3. PDF/A: the file declares PDF/A-3B in its XMP metadata (a declaration, not proof).
+4. manifest: manifest.json, exhibits.csv and custody.jsonl are embedded; every
+   embedded original matches the SHA-256 the manifest gives for it.
+5. custody: every exhibit's chain in custody.jsonl is numbered from 1, each event
+   names the previous one's hash, each hash is recomputed from the event's content
+   (confidential variant; the public one withholds names and purposes, so only the
+   links are checked) and the chain starts from the original's SHA-256.
+6. bundle (when given): the BagIt bag validates (every file against its SHA-256 and
+   SHA-512), its manifest files are byte for byte the ones signed inside the PDF,
+   and every original in it matches the manifest.
+
+The trust root is the certificate given with --trust (or --root), else the one
+shipped in the bundle (data/portal-root.pem). A root from the bundle proves nothing by itself:
+compare its fingerprint, printed in the report, with the one the organisation
+published (or pass it with --fingerprint, which must then match).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import importlib.util
+import io
+import json
+import logging
+import sys
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from asn1crypto import pem  # type: ignore[import-untyped]
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESPassed
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import MDPPerm
+from pyhanko.sign.validation.ades import ades_lta_validation
+from pyhanko.sign.validation.policy_decl import (
+    CertificateFetchingRule,
+    PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
+from pyhanko_certvalidator.registry import SimpleTrustManager
+
+MANIFEST_FILES = ("manifest.json", "exhibits.csv", "custody.jsonl")
+MANIFEST_FORMAT = "ps752-dossier-manifest/1"
+BUNDLE_ROOT = "data/portal-root.pem"
+ACCEPTED_LEVELS = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+MAX_ZIP_MEMBERS = 100_000
+MAX_TAG_FILE_BYTES = 64 * 1024**2  # manifests, bag-info, the root: small files, read whole
+BAG_ALGORITHMS = ("sha256", "sha512")
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    def add(self, name: str, ok: bool, detail: str) -> bool:
+        self.checks.append(Check(name, ok, detail))
+        return ok
+
+    def lines(self) -> list[str]:
+        out = [f"{'PASS' if c.ok else 'FAIL'}  {c.name}: {c.detail}" for c in self.checks]
+        out += [f"NOTE  {note}" for note in self.notes]
+        out.append("RESULT: the dossier verifies." if self.ok else
+                   "RESULT: the dossier does NOT verify (see FAIL above).")
+        return out
+
+
+def fingerprint_of(cert: asn1_x509.Certificate) -> str:
+    return hashlib.sha256(cert.dump()).hexdigest()
+
+
+def load_certificate(data: bytes) -> asn1_x509.Certificate:
+    if pem.detect(data):
+        _, _, data = pem.unarmor(data)
+    return asn1_x509.Certificate.load(data)
+
+
+# -- the bundle ---------------------------------------------------------------------------
+
+@dataclass
+class Bundle:
+    problems: list[str]
+    files: dict[str, bytes]  # path relative to data/ -> bytes (manifests and the root)
+    originals: dict[str, str]  # name under data/originals/ -> SHA-256
+    sha256: str
+
+
+def read_bundle(path: Path) -> Bundle:
+    """Validate the zipped BagIt bag (RFC 8493) and read what the other checks need.
+
+    Read in memory, straight from the zip: nothing is extracted to disk (a bundle
+    holds the plaintext originals). Every payload file is hashed with SHA-256 and
+    SHA-512 and compared with both payload manifests; a file missing from the zip,
+    or present but listed in no manifest, fails, as do the tag manifests and the
+    Payload-Oxum when present.
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            digest.update(chunk)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _read_bag(archive, digest.hexdigest())
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as error:
+        return Bundle([f"not a readable zip file ({type(error).__name__}: "
+                       f"{str(error)[:120]})"], {}, {}, digest.hexdigest())
+
+
+def _read_bag(archive: zipfile.ZipFile, digest: str) -> Bundle:
+    def refused(problem: str) -> Bundle:
+        return Bundle([problem], {}, {}, digest)
+
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) > MAX_ZIP_MEMBERS:
+        return refused("the zip holds too many files")
+    by_name: dict[str, zipfile.ZipInfo] = {}
+    for member in members:
+        parts = member.filename.split("/")
+        if (member.filename.startswith("/") or ".." in parts or "\\" in member.filename
+                or "" in parts[:-1]):
+            return refused(f"unsafe path in the zip: {member.filename[:100]}")
+        if member.filename in by_name:
+            return refused(f"the zip holds {member.filename[:100]} twice")
+        by_name[member.filename] = member
+    tops = {name.split("/", 1)[0] for name in by_name}
+    if len(tops) != 1 or f"{next(iter(tops))}/bagit.txt" not in by_name:
+        return refused("not a BagIt bag (one top folder with bagit.txt)")
+    top = next(iter(tops)) + "/"
+    bag = {name.removeprefix(top): member for name, member in by_name.items()}
+
+    def small(name: str) -> bytes:
+        if bag[name].file_size > MAX_TAG_FILE_BYTES:
+            raise ValueError(f"{name} is too large")
+        return archive.read(bag[name])
+
+    declaration = small("bagit.txt").decode("utf-8", "replace")
+    if "BagIt-Version:" not in declaration:
+        return refused("bagit.txt does not declare a BagIt version")
+    manifests: dict[str, dict[str, str]] = {}
+    for algorithm in BAG_ALGORITHMS:
+        name = f"manifest-{algorithm}.txt"
+        if name in bag:
+            manifests[algorithm] = _manifest_lines(small(name))
+    problems = ([] if set(manifests) == set(BAG_ALGORITHMS) else
+                [f"the bag lists {', '.join(sorted(manifests)) or 'no manifest'}, "
+                 "not SHA-256 and SHA-512"])
+    payload = sorted(name for name in bag if name.startswith("data/"))
+    listed = set().union(*(set(m) for m in manifests.values())) if manifests else set()
+    problems += [f"{name} is missing" for name in sorted(listed) if name not in bag]
+    octets = 0
+    files: dict[str, bytes] = {}
+    originals: dict[str, str] = {}
+    wanted = {*MANIFEST_FILES, BUNDLE_ROOT.removeprefix("data/")}
+    for name in payload:
+        hashes = {algorithm: hashlib.new(algorithm) for algorithm in BAG_ALGORITHMS}
+        kept = bytearray() if name.removeprefix("data/") in wanted else None
+        with archive.open(bag[name]) as stream:
+            while chunk := stream.read(1 << 20):
+                octets += len(chunk)
+                for h in hashes.values():
+                    h.update(chunk)
+                if kept is not None and len(kept) <= MAX_TAG_FILE_BYTES:
+                    kept += chunk
+        for algorithm, manifest in manifests.items():
+            expected = manifest.get(name)
+            if expected is None:
+                problems.append(f"{name} is not in the bag's {algorithm} manifest")
+            elif expected.lower() != hashes[algorithm].hexdigest():
+                problems.append(f"{name} does not match its {algorithm.upper()} in the bag")
+        if kept is not None:
+            files[name.removeprefix("data/")] = bytes(kept)
+        if name.startswith("data/originals/") and name.count("/") == 2:
+            originals[name.removeprefix("data/originals/")] = hashes["sha256"].hexdigest()
+    problems += _tag_problems(archive, bag, small)
+    oxum = _bag_info(small("bag-info.txt") if "bag-info.txt" in bag else b"").get(
+        "payload-oxum")
+    if oxum is not None and oxum != f"{octets}.{len(payload)}":
+        problems.append(f"Payload-Oxum {oxum} does not match the payload "
+                        f"({octets}.{len(payload)})")
+    return Bundle(list(dict.fromkeys(problems)), files, originals, digest)
+
+
+def _manifest_lines(data: bytes) -> dict[str, str]:
+    """path -> checksum from a BagIt manifest (paths percent-encode CR, LF and %)."""
+    entries = {}
+    for line in data.decode("utf-8", "replace").splitlines():
+        checksum, _, name = line.strip().partition(" ")
+        name = name.strip()
+        if checksum and name:
+            name = name.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+            entries[name] = checksum
+    return entries
+
+
+def _tag_problems(archive: zipfile.ZipFile, bag: dict[str, zipfile.ZipInfo],
+                  small: Callable[[str], bytes]) -> list[str]:
+    problems = []
+    for algorithm in BAG_ALGORITHMS:
+        name = f"tagmanifest-{algorithm}.txt"
+        if name not in bag:
+            continue
+        for tag, expected in _manifest_lines(small(name)).items():
+            if tag not in bag:
+                problems.append(f"{tag} is missing")
+            elif hashlib.new(algorithm, small(tag)).hexdigest() != expected.lower():
+                problems.append(f"{tag} does not match its {algorithm.upper()} in the bag")
+    return problems
+
+
+def _bag_info(data: bytes) -> dict[str, str]:
+    info = {}
+    for line in data.decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and not line[:1].isspace():
+            info[key.strip().lower()] = value.strip()
+    return info
+
+
+# -- the custody chains ---------------------------------------------------------------------
+
+def load_hashing() -> Any | None:
+    """The portal's canonical hashing (portal/audit/hashing.py, standard library only),
+    loaded by its path, never through the portal package: beside this file (a copy
+    made for a stranger), else where it lives in the portal's source tree."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "hashing.py", here.parent / "audit" / "hashing.py"):
+        if candidate.is_file():
+            spec = importlib.util.spec_from_file_location("ps752_hashing", candidate)
+            if spec is None or spec.loader is None:
+                continue
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    return None
+
+
+def check_custody(report: Report, custody: bytes | None, hashes: dict[str, str]) -> None:
+    """Every exhibit's chain in custody.jsonl: numbered from 1, each event naming the
+    previous one's hash, each hash recomputed from the event's content when the file
+    carries it (the confidential variant; the public one withholds names and
+    purposes, so only the links are checked), and starting from the original's
+    SHA-256 given in the manifest."""
+    if custody is None:
+        report.add("custody", False, "custody.jsonl is not embedded")
+        return
+    hashing = load_hashing()
+    if hashing is None:
+        report.add("custody", False, "hashing.py (portal/audit/hashing.py) must be beside "
+                   "verify.py to recompute the custody chains")
+        return
+    chains: dict[str, list[dict[str, Any]]] = {}
+    try:
+        for line in custody.decode("utf-8").splitlines():
+            if line.strip():
+                event = json.loads(line)
+                if not isinstance(event, dict):
+                    raise ValueError("not an object")
+                chains.setdefault(str(event.get("exhibit")), []).append(event)
+    except ValueError as error:
+        report.add("custody", False, f"custody.jsonl cannot be read ({str(error)[:100]})")
+        return
+    problems = [f"{number} has no custody events" for number in sorted(hashes)
+                if number not in chains]
+    problems += [f"{number} is not an exhibit of the manifest" for number in sorted(chains)
+                 if number not in hashes]
+    recomputed = linked = 0
+    for number, events in sorted(chains.items()):
+        problem, full = _chain_problem(hashing, events, hashes.get(number))
+        if problem:
+            problems.append(f"{number}: {problem}")
+        recomputed += full
+        linked += len(events) - full
+    if problems:
+        report.add("custody", False, "; ".join(problems[:10]))
+    else:
+        how = ("every hash recomputed from its event" if linked == 0 else
+               f"{recomputed} hash(es) recomputed, {linked} checked as links only (this "
+               "variant withholds names and purposes, which the hashes cover)")
+        report.add("custody", True, f"{len(chains)} chain(s), {recomputed + linked} "
+                   f"event(s), each following the one before; {how}; each starts from "
+                   "the original's SHA-256")
+
+
+def _chain_problem(hashing: Any, events: list[dict[str, Any]], original: str | None
+                   ) -> tuple[str, int]:
+    previous, recomputed = hashing.GENESIS_HASH, 0
+    for expected_seq, event in enumerate(events, start=1):
+        if event.get("seq") != expected_seq:
+            return f"event {expected_seq} is missing or out of order", recomputed
+        if "row_hash" not in event or "prev_hash" not in event:
+            return "the log carries no hash chain", recomputed
+        if event["prev_hash"] != previous:
+            return f"event {expected_seq} does not follow the one before", recomputed
+        content = event.get("hashed")
+        if content is not None:
+            try:
+                actual = hashing.custody_hash(event["prev_hash"], content)
+            except (KeyError, TypeError, AttributeError):
+                return f"event {expected_seq} lacks part of its hashed content", recomputed
+            if actual != event["row_hash"]:
+                return f"event {expected_seq} does not match its hash (changed)", recomputed
+            if any(content.get(key) != event.get(key)
+                   for key in ("seq", "action", "hash_after")):
+                return f"event {expected_seq} says otherwise than its hashed content", \
+                    recomputed
+            recomputed += 1
+        previous = event["row_hash"]
+    first = events[0]
+    if first.get("action") != "received" or first.get("hash_after") != original:
+        return "the chain does not start from the original's SHA-256", recomputed
+    return "", recomputed
+
+
+# -- the signature ------------------------------------------------------------------------
+
+def _validation_spec(root: asn1_x509.Certificate) -> PdfSignatureValidationSpec:
+    return PdfSignatureValidationSpec(SignatureValidationSpec(
+        cert_validation_policy=CertValidationPolicySpec(
+            trust_manager=SimpleTrustManager.build(trust_roots=[root]),
+            revinfo_policy=CertRevTrustPolicy(revocation_checking_policy=REQUIRE_REVINFO)),
+        revinfo_gathering_policy=RevocationInfoGatheringSpec(
+            online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY,
+            certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH)))
+
+
+def check_signature(report: Report, pdf: bytes, root: asn1_x509.Certificate) -> None:
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception as error:  # any parse failure is a verdict
+        report.add("signature", False, f"the PDF cannot be read as a signed PDF "
+                   f"({type(error).__name__}: {str(error)[:160]})")
+        report.add("modifications", False, "not checked: the PDF cannot be read")
+        return
+    if not signatures:
+        report.add("signature", False, "the PDF carries no digital signature")
+        report.add("modifications", False, "not checked: no signature")
+        return
+    first, last = signatures[0], signatures[-1]
+    try:
+        result = asyncio.run(ades_lta_validation(first, _validation_spec(root)))
+    except Exception as error:  # any validation crash is a verdict
+        report.add("signature", False, f"the signature cannot be validated "
+                   f"({type(error).__name__}: {str(error)[:160]})")
+        report.add("modifications", False, "not checked: the signature cannot be validated")
+        return
+    status = result.api_status
+    certified = first.docmdp_level == MDPPerm.NO_CHANGES
+    passed = result.ades_subindic == AdESPassed.OK
+    if status is None:
+        report.add("signature", False, f"no status ({result.ades_subindic})")
+    elif not (status.intact and status.valid):
+        report.add("signature", False, "the document was changed after it was signed: "
+                   "the signature does not match its content")
+    elif not status.trusted or not passed:
+        report.add("signature", False, "the signing certificate does not chain to the trust "
+                   f"root or its revocation status is unknown ({result.ades_subindic})")
+    elif not certified:
+        report.add("signature", False, "the first signature is not a certification with "
+                   "no changes allowed")
+    else:
+        signer = status.signing_cert.subject.human_friendly
+        when = (status.timestamp_validity.timestamp.isoformat()
+                if status.timestamp_validity is not None else "no signature timestamp")
+        report.add("signature", True, f"certified by {signer} (no changes allowed), "
+                   f"timestamped {when}, PAdES long-term validation passed "
+                   f"({len(signatures) - 1} document timestamp(s))")
+        reason = first.sig_object.get("/Reason")
+        if reason:
+            report.notes.append(f"reason given by the signer: {reason}")
+    check_modifications(report, pdf, status, last)
+
+
+def check_modifications(report: Report, pdf: bytes, status: object, last: object) -> None:
+    level = getattr(status, "modification_level", None)
+    docmdp_ok = getattr(status, "docmdp_ok", None)
+    byte_range = list(getattr(last, "byte_range", []) or [])
+    covered_to = byte_range[2] + byte_range[3] if len(byte_range) == 4 else -1
+    trailing = pdf[covered_to:] if covered_to >= 0 else pdf
+    if level not in ACCEPTED_LEVELS or docmdp_ok is False:
+        name = level.name if isinstance(level, ModificationLevel) else str(level)
+        report.add("modifications", False, "the file was changed after its certification "
+                   f"(modification level {name}): it is not the document that was signed")
+    elif covered_to < 0 or trailing.strip(b"\r\n\0 ") != b"":
+        report.add("modifications", False, f"{len(pdf) - max(covered_to, 0)} bytes were "
+                   "appended after the last signature or timestamp")
+    else:
+        report.add("modifications", True, "nothing but validation data and document "
+                   f"timestamps after the certification ({level.name})")
+
+
+# -- PDF/A and the embedded manifest --------------------------------------------------------
+
+def embedded(pdf: bytes) -> tuple[dict[str, bytes], dict[str, str], str | None]:
+    """(attachments by name, relationship by name, problem) from the PDF."""
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            files = {name: spec.get_file().read_bytes()
+                     for name, spec in document.attachments.items()}
+            relations = {name: str(spec.obj.get("/AFRelationship", ""))
+                         for name, spec in document.attachments.items()}
+            with document.open_metadata() as meta:
+                declared = (meta.get("pdfaid:part"), meta.get("pdfaid:conformance"))
+    except (pikepdf.PdfError, OSError, ValueError) as error:
+        return {}, {}, f"pikepdf cannot open the file ({type(error).__name__})"
+    if declared != ("3", "B"):
+        return files, relations, f"the XMP metadata declares {declared}, not PDF/A-3B"
+    return files, relations, None
+
+
+def _exhibit_hashes(manifest: dict[str, object]) -> dict[str, str]:
+    exhibits = manifest.get("exhibits")
+    if not isinstance(exhibits, list):
+        return {}
+    return {str(e.get("number")): str(e.get("sha256")) for e in exhibits
+            if isinstance(e, dict) and not e.get("withheld")}
+
+
+def _original_problems(originals: dict[str, str], hashes: dict[str, str], where: str
+                       ) -> list[str]:
+    problems = []
+    for name, sha in sorted(originals.items()):
+        number = name.split("_", 1)[0]
+        if number not in hashes:
+            problems.append(f"{where}: {name} is not an exhibit of the manifest")
+        elif hashes[number] != sha:
+            problems.append(f"{where}: {name} does not match the manifest's SHA-256")
+    return problems
+
+
+def check_contents(report: Report, pdf: bytes, bundle: Bundle | None) -> None:
+    files, relations, problem = embedded(pdf)
+    report.add("PDF/A", problem is None, problem or "declares PDF/A-3B (a declaration: "
+               "run veraPDF for conformance)")
+    missing = [name for name in MANIFEST_FILES if name not in files]
+    try:
+        manifest = json.loads(files["manifest.json"]) if not missing else {}
+    except ValueError:
+        manifest = {}
+    if missing or manifest.get("format") != MANIFEST_FORMAT:
+        report.add("manifest", False, "the embedded manifest is missing or unreadable "
+                   f"({', '.join(missing) or 'manifest.json'})")
+        hashes: dict[str, str] = {}
+    else:
+        hashes = _exhibit_hashes(manifest)
+        embedded_originals = {name: hashlib.sha256(data).hexdigest()
+                              for name, data in files.items()
+                              if relations.get(name) == "/Source"}
+        problems = _original_problems(embedded_originals, hashes, "embedded")
+        report.add("manifest", not problems, "; ".join(problems) or
+                   f"{manifest.get('dossier')} v{manifest.get('version')} "
+                   f"({manifest.get('variant')}): {len(hashes)} exhibit(s), "
+                   f"{len(embedded_originals)} original(s) embedded and matching")
+    if missing or manifest.get("format") != MANIFEST_FORMAT:
+        report.add("custody", False, "not checked: no readable manifest")
+    else:
+        check_custody(report, files.get("custody.jsonl"), hashes)
+    if bundle is None:
+        report.notes.append("no bundle given: the originals were not checked")
+        return
+    if bundle.problems:
+        report.add("bundle", False, "the BagIt bag does not validate: "
+                   + "; ".join(bundle.problems[:10]))
+        return
+    problems = [f"{name} in the bundle differs from the one signed in the PDF"
+                for name in MANIFEST_FILES if bundle.files.get(name) != files.get(name)]
+    problems += _original_problems(bundle.originals, hashes, "bundle")
+    report.add("bundle", not problems, "; ".join(problems) or
+               f"the bag validates (SHA-256 and SHA-512 of every file); its manifests are "
+               f"the signed ones; {len(bundle.originals)} original(s) match the manifest")
+    report.notes.append(f"bundle SHA-256 {bundle.sha256}: it must equal the hash printed "
+                        "on the cover of the PDF")
+
+
+# -- the whole ---------------------------------------------------------------------------
+
+def verify(pdf_path: Path, bundle_path: Path | None = None, root_path: Path | None = None,
+           expected_fingerprint: str | None = None) -> Report:
+    report = Report()
+    pdf = pdf_path.read_bytes()
+    bundle = read_bundle(bundle_path) if bundle_path is not None else None
+    root = _trust_root(report, root_path, bundle, expected_fingerprint)
+    if root is None:
+        report.add("modifications", False, "not checked: no trust root")
+    else:
+        check_signature(report, pdf, root)
+    check_contents(report, pdf, bundle)
+    return report
+
+
+def _trust_root(report: Report, root_path: Path | None, bundle: Bundle | None,
+                expected: str | None) -> asn1_x509.Certificate | None:
+    source = "given with --trust"
+    if root_path is not None:
+        data: bytes | None = root_path.read_bytes()
+    else:
+        data = bundle.files.get(BUNDLE_ROOT.removeprefix("data/")) if bundle else None
+        source = "shipped in the bundle"
+    if data is None:
+        report.add("signature", False, "no trust root: give the portal's root certificate "
+                   "with --trust, or the bundle that ships it")
+        return None
+    try:
+        root = load_certificate(data)
+        actual = fingerprint_of(root)
+    except ValueError as error:
+        report.add("signature", False, f"the trust root is not a certificate ({error})")
+        return None
+    wanted = (expected or "").replace(" ", "").replace(":", "").lower()
+    if wanted and wanted != actual:
+        report.add("trust root", False, f"the root {source} has fingerprint {actual}, "
+                   f"not the expected {wanted}")
+        return None
+    report.notes.append(f"trust root {source}: {root.subject.human_friendly}, SHA-256 "
+                        f"fingerprint {actual}"
+                        + (" (matches --fingerprint)" if wanted else
+                           " - compare it with the fingerprint the organisation published"))
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Verify a PS752 dossier PDF (and its "
+                                     "evidence bundle) offline.")
+    parser.add_argument("pdf", type=Path)
+    parser.add_argument("bundle", type=Path, nargs="?")
+    parser.add_argument("--trust", "--root", dest="root", type=Path,
+                        help="the portal's root certificate (PEM/DER) to trust")
+    parser.add_argument("--fingerprint", help="expected SHA-256 fingerprint of the root")
+    args = parser.parse_args(argv)
+    quiet_libraries()
+    report = verify(args.pdf, args.bundle, args.root, args.fingerprint)
+    print("\n".join(report.lines()))
+    return 0 if report.ok else 1
+
+
+def quiet_libraries() -> None:
+    """pyHanko logs every failed path with a traceback; the report says it better."""
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
