@@ -72,6 +72,11 @@ def targets_for(role: Role, world: DossierWorld, admin: Account) -> list[Target]
             Target(f"/reports/{report}/history/1*"),
             Target(f"/reports/{report}/thread", "csrf_token=x&body=When+did+they+call%3F",
                    f"/reports/{report}/thread"),
+            # The long incident form, amending a submitted report (free text and lists).
+            Target(f"/reports/{report}/edit", "csrf_token=x&action=amend&calendar=solar_hijri"
+                   "&start_text=1398%2F10%2F18&timezone=Asia%2FTehran&country=IR&city=Testabad"
+                   "&type_codes=summons&narrative=They+called+again&reporter_is_target=y",
+                   f"/reports/{report}/edit"),
         ]
     if role is Role.ADVOCATE:
         return [
@@ -86,17 +91,33 @@ def targets_for(role: Role, world: DossierWorld, admin: Account) -> list[Target]
                    f"/dossiers/{draft}/redactions"),
             Target(f"/dossiers/{draft}/incidents", f"csrf_token=x&incident_id={other}",
                    f"/dossiers/{draft}/choose"),
+            Target(f"/dossiers/{draft}/sections/background", "csrf_token=x&body=Background"
+                   "&lock_version=1&action=preview", f"/dossiers/{draft}/sections/background"),
+            Target(f"/translations/incidents/{report}", "csrf_token=x&language=en"
+                   "&text=A+translation&translator=T.+Translator&method=human",
+                   f"/translations/incidents/{report}"),
+            Target(f"/reports/{report}/review", "csrf_token=x&verification=corroborated"
+                   "&notes=Checked", f"/reports/{report}"),
         ]
     if role is Role.LEGAL_REVIEWER:
         return [
             Target(f"/dossiers/{in_review}/review*"),
             Target(f"/dossiers/{in_review}/preview?variant=public"),
+            # Approval without the ticked statement: refused, so the dossier stays in review.
+            Target(f"/dossiers/{in_review}/review", "csrf_token=x&decision=approve"
+                   "&content_hash=0&comments=Reviewed", f"/dossiers/{in_review}/review"),
         ]
     return [
         Target("/admin/audit?action=&outcome=&actor=advocate&since=2020-01-01"
                "&until=2030-01-01&page=1"),
         Target("/admin/users?role=advocate"),
         Target(f"/admin/users/{world.advocate.id}*"),
+        Target("/admin/register/taxonomy", "csrf_token=x&code=test_term&label_en=Test+term"
+               "&label_fa=%D8%A2%D8%B2%D9%85%D9%88%D9%86&label_fr=Terme+de+test",
+               "/admin/register/taxonomy"),
+        Target("/admin/editorial/events", "csrf_token=x&occurred_on=2021-01-08"
+               "&kind=anniversary&title_en=Anniversary&title_fr=&title_fa=",
+               "/admin/editorial/events"),
     ]
 
 

@@ -351,9 +351,12 @@ def sign_pdf(pdf: bytes, material: SigningMaterial, *, reason: str,
             next_ts_settings=TimestampDSSContentSettings(
                 include_vri=False, update_before_ts=True)))
     # No box in the field spec: an invisible signature (no appearance, so no font).
+    from portal.pdf.verify import run_coroutine  # pyHanko is loaded by now anyway
+
     output = io.BytesIO()
-    signers.PdfSigner(metadata, signer, timestamper=timestamper).sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output)
+    pdf_signer = signers.PdfSigner(metadata, signer, timestamper=timestamper)
+    run_coroutine(lambda: pdf_signer.async_sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output))
     return output.getvalue()
 
 

@@ -47,7 +47,8 @@ import json
 import logging
 import sys
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -261,6 +262,18 @@ def _bag_info(data: bytes) -> dict[str, str]:
 
 # -- the custody chains ---------------------------------------------------------------------
 
+def run_coroutine(make: Callable[[], Awaitable[Any]]) -> Any:
+    """`asyncio.run()` (pyHanko is asynchronous underneath), also when called from a
+    thread that already runs an event loop, where asyncio.run() refuses: then in a
+    fresh thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())  # type: ignore[arg-type]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()  # type: ignore[arg-type]
+
+
 def load_hashing() -> Any | None:
     """The portal's canonical hashing (portal/audit/hashing.py, standard library only),
     loaded by its path, never through the portal package: beside this file (a copy
@@ -381,7 +394,7 @@ def check_signature(report: Report, pdf: bytes, root: asn1_x509.Certificate) -> 
         return
     first, last = signatures[0], signatures[-1]
     try:
-        result = asyncio.run(ades_lta_validation(first, _validation_spec(root)))
+        result = run_coroutine(lambda: ades_lta_validation(first, _validation_spec(root)))
     except Exception as error:  # any validation crash is a verdict
         report.add("signature", False, f"the signature cannot be validated "
                    f"({type(error).__name__}: {str(error)[:160]})")
