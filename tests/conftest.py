@@ -25,10 +25,18 @@ import portal
 from portal import create_app
 from portal.cli.signing import ensure_signing
 from portal.logs import IP_LITERAL
-from portal.models import db
+from portal.models import Role, db
 from portal.web.extensions import limiter
 from tests.support.client import BrowserClient
-from tests.support.factories import ISSUED_TOTP_SECRETS, PASSPHRASES
+from tests.support.factories import (
+    ISSUED_TOTP_SECRETS,
+    PASSPHRASES,
+    Account,
+    make_account,
+    make_family,
+)
+from tests.support.journeys import sign_in
+from tests.support.reports import send_report, start_report
 
 TEST_MASTER_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 KNOWN_SECRETS: set[str] = set(PASSPHRASES.values())
@@ -181,3 +189,15 @@ def table_counts() -> dict[str, int]:
         name: db.session.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()  # noqa: S608
         for name in names if name != "alembic_version"
     }
+
+
+@pytest.fixture
+def reported(app: Flask, client: BrowserClient) -> tuple[Account, Account, int]:
+    """A reporter signed in on `client`, their assigned advocate, a submitted report."""
+    reporter = make_account(app, Role.FAMILY_MEMBER, locale="en")
+    advocate = make_account(app, Role.ADVOCATE, locale="en")
+    make_family(app, members=[reporter], advocates=[advocate])
+    sign_in(client, reporter)
+    incident_id = start_report(client)
+    send_report(client, incident_id, "submit", start_text="1398/10/18")
+    return reporter, advocate, incident_id

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from sqlalchemy import select, update
+from werkzeug.test import TestResponse
 
 from portal.crypto.statements import public_key_b64, verify_statement
 from portal.dependencies import crypto_kit
@@ -102,6 +103,11 @@ def add(client: BrowserClient, dossier_id: int, incident_id: int):  # type: igno
                          action=f"/dossiers/{dossier_id}/incidents")
 
 
+def send_for_review(client: BrowserClient, dossier_id: int, reviewer: Account) -> TestResponse:
+    return client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(reviewer.id)},
+                         action=f"/dossiers/{dossier_id}/send")
+
+
 def shown_hash(client: BrowserClient, dossier_id: int) -> str:
     page = client.text(f"/dossiers/{dossier_id}/review")
     match = re.search(r'name="content_hash" type="hidden" value="([0-9a-f]{64})"', page) or \
@@ -139,8 +145,7 @@ def test_build_review_return_fix_and_approve(app: Flask, client: BrowserClient,
     assert sha in preview
     assert preview.index("EX-0001") < preview.index(sha)
 
-    send = client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(world.reviewer.id)},
-                         action=f"/dossiers/{dossier_id}/send")
+    send = send_for_review(client, dossier_id, world.reviewer)
     assert send.status_code == 302
     # Locked while in review.
     assert client.get(f"/dossiers/{dossier_id}/details").status_code == 404
@@ -159,8 +164,7 @@ def test_build_review_return_fix_and_approve(app: Flask, client: BrowserClient,
         "destination": "icc_prosecutor", "language": "en", "earlier_reference": "",
         "lock_version": str(lock_version(app, dossier_id))})
     assert details.status_code == 302, details.get_data(as_text=True)[:500]
-    client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(world.reviewer.id)},
-                  action=f"/dossiers/{dossier_id}/send")
+    send_for_review(client, dossier_id, world.reviewer)
 
     reviewed = shown_hash(another_client, dossier_id)
     # Without ticking the statement, nothing is approved.
@@ -220,8 +224,7 @@ def test_withdrawn_consent_blocks_approval_and_marks_the_dossier(
     sign_in(client, world.advocate)
     dossier_id = create_dossier(client)
     add(client, dossier_id, world.report_two)
-    client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(world.reviewer.id)},
-                  action=f"/dossiers/{dossier_id}/send")
+    send_for_review(client, dossier_id, world.reviewer)
     sign_in(another_client, world.reviewer)
     reviewed = shown_hash(another_client, dossier_id)
 
@@ -289,8 +292,7 @@ def test_scope_outsiders_cannot_add_or_see(app: Flask, client: BrowserClient,
     other_reviewer = make_account(app, Role.LEGAL_REVIEWER, locale="en")
     sign_out(another_client)
     sign_in(another_client, other_reviewer)
-    client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(world.reviewer.id)},
-                  action=f"/dossiers/{dossier_id}/send")
+    send_for_review(client, dossier_id, world.reviewer)
     for path in ("", "/preview", "/review"):
         assert another_client.get(f"/dossiers/{dossier_id}{path}").status_code == 404, path
     assert "Pattern of reprisals" not in another_client.text("/dossiers")
@@ -302,8 +304,7 @@ def test_editing_after_approval_creates_version_two(app: Flask, client: BrowserC
     sign_in(client, world.advocate)
     dossier_id = create_dossier(client)
     add(client, dossier_id, world.report_one)
-    client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(world.reviewer.id)},
-                  action=f"/dossiers/{dossier_id}/send")
+    send_for_review(client, dossier_id, world.reviewer)
     sign_in(another_client, world.reviewer)
     another_client.submit(f"/dossiers/{dossier_id}/review", {
         "decision": "approve", "content_hash": shown_hash(another_client, dossier_id),
@@ -349,8 +350,7 @@ def test_approval_needs_a_recent_login_and_the_hash_that_was_read(
     sign_in(client, world.advocate)
     dossier_id = create_dossier(client)
     add(client, dossier_id, world.report_two)
-    client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(world.reviewer.id)},
-                  action=f"/dossiers/{dossier_id}/send")
+    send_for_review(client, dossier_id, world.reviewer)
     # The author cannot review their own dossier.
     assert client.get(f"/dossiers/{dossier_id}/review").status_code == 404
 
@@ -414,8 +414,7 @@ def test_reviewer_confirms_a_suggested_legal_tag(app: Flask, client: BrowserClie
                   action=f"/reports/{world.report_two}/tags")
     dossier_id = create_dossier(client)
     add(client, dossier_id, world.report_two)
-    client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(world.reviewer.id)},
-                  action=f"/dossiers/{dossier_id}/send")
+    send_for_review(client, dossier_id, world.reviewer)
     with app.app_context():
         tag = db.session.scalars(select(LegalTag)).one()
         tag_id = tag.id
@@ -465,8 +464,7 @@ def test_reviewer_reads_the_exhibits_of_dossiers_sent_to_them_only(
     add(client, dossier_id, world.report_one)
     sign_in(another_client, world.reviewer)
     assert another_client.get(f"/evidence/{item_id}").status_code == 404  # still a draft
-    client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(world.reviewer.id)},
-                  action=f"/dossiers/{dossier_id}/send")
+    send_for_review(client, dossier_id, world.reviewer)
     page = another_client.get(f"/evidence/{item_id}")
     assert page.status_code == 200
     assert "SHA-256" in page.get_data(as_text=True)

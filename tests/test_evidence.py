@@ -24,18 +24,6 @@ from tests.support.reports import send_report, start_report
 ITEM_LINK = re.compile(r'href="/evidence/(\d+)"')
 
 
-@pytest.fixture
-def reported(app: Flask, client: BrowserClient) -> tuple[Account, Account, int]:
-    """A reporter signed in on `client`, their assigned advocate, a submitted report."""
-    reporter = make_account(app, Role.FAMILY_MEMBER, locale="en")
-    advocate = make_account(app, Role.ADVOCATE, locale="en")
-    make_family(app, members=[reporter], advocates=[advocate])
-    sign_in(client, reporter)
-    incident_id = start_report(client)
-    send_report(client, incident_id, "submit", start_text="1398/10/18")
-    return reporter, advocate, incident_id
-
-
 def receipt_items(client: BrowserClient, response) -> list[int]:  # type: ignore[no-untyped-def]
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
     receipt = client.text(response.headers["Location"])

@@ -32,18 +32,6 @@ from tests.support.reports import send_report, start_report
 from tests.test_evidence import download, item_row, receipt_items
 
 
-@pytest.fixture
-def reported(app: Flask, client: BrowserClient) -> tuple[Account, Account, int]:
-    """A reporter signed in on `client`, their assigned advocate, a submitted report."""
-    reporter = make_account(app, Role.FAMILY_MEMBER, locale="en")
-    advocate = make_account(app, Role.ADVOCATE, locale="en")
-    make_family(app, members=[reporter], advocates=[advocate])
-    sign_in(client, reporter)
-    incident_id = start_report(client)
-    send_report(client, incident_id, "submit", start_text="1398/10/18")
-    return reporter, advocate, incident_id
-
-
 def custody_actions(app: Flask, item_id: int) -> list[tuple[str, dict[str, object]]]:
     with app.app_context():
         return [(e.action, e.details) for e in db.session.scalars(

@@ -167,18 +167,13 @@ def new_version(kit: CryptoKit, actor: User, dossier: Dossier) -> Dossier:
         _copy_sealed(kit, exhibit, new, "withheld_reason_sealed")
     for section in db.session.scalars(select(DossierSection).where(
             DossierSection.dossier_id == dossier.id)):
-        new_section = DossierSection(dossier_id=copy.id, key=section.key,
-                                     updated_by_id=actor.id)
-        db.session.add(new_section)
-        db.session.flush()
-        _copy_sealed(kit, section, new_section, "body_sealed")
+        _add_copy(kit, section, DossierSection(dossier_id=copy.id, key=section.key,
+                                               updated_by_id=actor.id), "body_sealed")
     for redaction in db.session.scalars(select(DossierRedaction).where(
             DossierRedaction.dossier_id == dossier.id)):
-        new_redaction = DossierRedaction(dossier_id=copy.id, reason=redaction.reason,
-                                         created_by_id=redaction.created_by_id)
-        db.session.add(new_redaction)
-        db.session.flush()
-        _copy_sealed(kit, redaction, new_redaction, "text_sealed")
+        _add_copy(kit, redaction, DossierRedaction(
+            dossier_id=copy.id, reason=redaction.reason,
+            created_by_id=redaction.created_by_id), "text_sealed")
     db.session.flush()
     record_event(AuditAction.DOSSIER_VERSION_CREATED, Outcome.SUCCESS, actor=actor,
                  target_type="dossier", target_id=copy.id,
@@ -220,3 +215,11 @@ def _record_review(kit: CryptoKit, actor: User, dossier: Dossier, decision: str,
 
 def _copy_sealed(kit: CryptoKit, source: object, target: object, column: str) -> None:
     seal_text(kit, target, column, open_text(kit, source, column))
+
+
+def _add_copy(kit: CryptoKit, source: object, target: object, column: str) -> None:
+    """Add `target` (a copy of `source` for the new version) and seal its text again:
+    the row needs its id first, because sealed values are bound to their row."""
+    db.session.add(target)
+    db.session.flush()
+    _copy_sealed(kit, source, target, column)
