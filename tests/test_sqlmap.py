@@ -1,16 +1,20 @@
 """sqlmap (Debian's package) against a real test server on 127.0.0.1, signed in as each
 role: nothing is injectable (issue 7, item 4).
 
-A world of fictional data (a family with two consented reports, a draft dossier and one
-sent to its reviewer) is built with the test client; a real `flask run` serves the same
-database. For each role the test signs in with the test client, hands the session
+A world of fictional data (a family with two consented reports, one photo, a draft
+dossier and one sent to its reviewer) is built with the test client; a real `flask run`
+serves the same database. For each role the test signs in with the test client, hands the session
 cookie to sqlmap and runs it, `--batch`, bounded (level 1, risk 1, 2 s time-based
 delay by default; PORTAL_SQLMAP_LEVEL / PORTAL_SQLMAP_RISK raise them), against every
 parameter of that role's parameterised endpoints: the workspace filters and the
 dossier builder's choose filters (the same filter form: free text, dates, selects,
 page), the audit and user filters, path ids (marked with `*`), and form posts with a
-fresh CSRF token per request (`--csrf-token`/`--csrf-url`). The session cookie itself
-is never tested (`--skip`), so the scan stays signed in.
+fresh CSRF token per request (`--csrf-token`/`--csrf-url`): among them a person, a
+report's consent, an evidence item's description and its withdrawal request (the world
+has one uploaded photo; the request is the member's last target, as it changes the
+item), invitations by an advocate and by an administrator, a victim of the register and
+an incident type. The session cookie itself is never tested (`--skip`), so the scan
+stays signed in.
 
 Each run must end with sqlmap's "do not appear to be injectable" and never print an
 injection point; the page must still answer 200 with the same cookie afterwards (the
@@ -65,7 +69,7 @@ class Target:
 
 def targets_for(role: Role, world: DossierWorld, admin: Account) -> list[Target]:
     report, other = world.report_ids
-    draft, in_review = world.draft_id, world.in_review_id
+    draft, in_review, item = world.draft_id, world.in_review_id, world.evidence_id
     if role is Role.FAMILY_MEMBER:
         return [
             Target(f"/reports/{report}*"),
@@ -77,6 +81,24 @@ def targets_for(role: Role, world: DossierWorld, admin: Account) -> list[Target]
                    "&start_text=1398%2F10%2F18&timezone=Asia%2FTehran&country=IR&city=Testabad"
                    "&type_codes=summons&narrative=They+called+again&reporter_is_target=y",
                    f"/reports/{report}/edit"),
+            Target(f"/family/{world.family_id}/people/new", "csrf_token=x"
+                   "&name_persian=%D9%85%D8%B1%DB%8C%D9%85+%D9%86%D9%85%D9%88%D9%86%D9%87"
+                   "&name_latin=Maryam+Example&relationship_note=Sister+of+the+victim"
+                   "&residence=canada&residence_country=CA&travels_to_iran=y"
+                   "&contact=maryam%40example.org&address=12+Example+Street%2C+Toronto",
+                   f"/family/{world.family_id}/people/new"),
+            # The same consent again (a spoiled value is refused): the dossiers keep theirs.
+            Target(f"/reports/{report}/consent", "csrf_token=x&destinations=icc_prosecutor"
+                   "&disclosure=pseudonym&testify=no", f"/reports/{report}/consent"),
+            Target(f"/evidence/{item}/describe", "csrf_token=x&title=Summons+letter&kind=photo"
+                   "&description=Photo+of+the+summons&obtained_how=Taken+with+my+phone"
+                   "&prior_chain=Cousin+in+Tehran&creator=My+cousin&source=WhatsApp"
+                   "&claimed_date_text=1398%2F10%2F18&claimed_place=Tehran&content_language=fa"
+                   "&claim_source=reporter&claim_trusted=yes&classification=confidential",
+                   f"/evidence/{item}/describe"),
+            # Last: the first request is granted, then the item can no longer be described.
+            Target(f"/evidence/{item}/withdrawal", "csrf_token=x&reason=Uploaded+by+mistake",
+                   f"/evidence/{item}"),
         ]
     if role is Role.ADVOCATE:
         return [
@@ -98,6 +120,8 @@ def targets_for(role: Role, world: DossierWorld, admin: Account) -> list[Target]
                    f"/translations/incidents/{report}"),
             Target(f"/reports/{report}/review", "csrf_token=x&verification=corroborated"
                    "&notes=Checked", f"/reports/{report}"),
+            Target("/invitations/new", "csrf_token=x&display_name=Sara&role=family_member"
+                   f"&family_id={world.family_id}&locale=fa", "/invitations/new"),
         ]
     if role is Role.LEGAL_REVIEWER:
         return [
@@ -118,6 +142,12 @@ def targets_for(role: Role, world: DossierWorld, admin: Account) -> list[Target]
         Target("/admin/editorial/events", "csrf_token=x&occurred_on=2021-01-08"
                "&kind=anniversary&title_en=Anniversary&title_fr=&title_fa=",
                "/admin/editorial/events"),
+        Target("/invitations/new", "csrf_token=x&display_name=Reviewer+R&role=legal_reviewer"
+               "&locale=en", "/invitations/new"),
+        Target("/admin/register/victims/new", "csrf_token=x&name_latin=Test+Victim"
+               "&name_persian=%D9%82%D8%B1%D8%A8%D8%A7%D9%86%DB%8C+%D9%86%D9%85%D9%88%D9%86%D9%87"
+               "&age=30&ties_countries=CA+IR&ties_note=Studied+in+Canada",
+               "/admin/register/victims/new"),
     ]
 
 
@@ -170,7 +200,7 @@ def test_sqlmap_finds_nothing_injectable_for_any_role(
     if not Path(SQLMAP).exists():
         pytest.fail("sqlmap is not installed: `make setup` installs Debian's sqlmap")
     started = time.monotonic()
-    world = build_dossier_world(app, client)
+    world = build_dossier_world(app, client, with_evidence=True)
     admin = make_account(app, Role.ADMIN, locale="en")
     dbms = "PostgreSQL" if app.config["SQLALCHEMY_DATABASE_URI"].startswith(
         "postgresql") else "SQLite"

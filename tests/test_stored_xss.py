@@ -3,11 +3,14 @@ that the portal shows again is shown as text, in every HTML page that shows it a
 the exported PDF.
 
 One fictional world is built over HTTP by the people who would type each field: an
-administrator (a victim of the register, an advocacy event, a section template), a
-family member (a person, a report, an evidence description, a thread message), an
-advocate (verification notes, a legal tag, a translation, a dossier with its details,
-sections, redaction and exhibit note) and a legal reviewer (review comments). Every
-field gets the same payload, prefixed by a marker naming the field. Then:
+administrator (a victim of the register, an incident type's labels in three languages,
+an invitation's name, an advocacy event, a section template), a family member (a
+person, a report of that type, an evidence description, a thread message, and at the
+end the reason for asking the item's withdrawal), an advocate (verification notes, a
+legal tag, a translation, an invitation's name, a dossier with its details, sections,
+redaction and exhibit note) and a legal reviewer (review comments; the reviewer also
+reads the withdrawal requests). Every field gets the same payload, prefixed by a marker
+naming the field. Then:
 
 - every HTML page that shows a marker shows the payload escaped: no `<script`, `<img`,
   `<style`, `onerror=` or `javascript:` URL from the payload as markup, and `{{7*7}}`
@@ -87,7 +90,8 @@ SHORT_FIELDS = {"report-city", "report-province", "report-online_platform",
                 "report-report_reference", "person-name_latin", "person-name_persian",
                 "person-relationship_note", "evidence-title", "evidence-prior_chain",
                 "evidence-creator", "evidence-source", "evidence-claimed_place", "translator",
-                "dossier-title", "earlier-reference", "redaction", "tag"}
+                "dossier-title", "earlier-reference", "redaction", "tag", "taxonomy-en",
+                "taxonomy-fa", "taxonomy-fr", "invitation-admin", "invitation-advocate"}
 
 
 def value(tag: str, short: bool = False) -> str:
@@ -124,6 +128,7 @@ PERSON_FIELDS = ["name_latin", "name_persian", "relationship_note", "contact", "
 EVIDENCE_FIELDS = ["title", "description", "obtained_how", "prior_chain", "creator", "source",
                    "claimed_place"]
 VICTIM_FIELDS = ["name_latin", "ties_note"]  # the Persian name must be Persian script
+LANGUAGES = ["en", "fa", "fr"]
 
 
 def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
@@ -154,11 +159,24 @@ def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
         "title_fr": value("event-fr"), "title_fa": value("event-fa")}), "event")
     ok(client.submit("/admin/editorial/templates/background/en",
                      {"body": value("template")}), "template")
+    ok(client.submit("/admin/register/taxonomy", {
+        "code": "xss_term", **{f"label_{lang}": value(f"taxonomy-{lang}") for lang in LANGUAGES}}),
+       "taxonomy")
+    invited = client.submit("/invitations/new", {
+        "display_name": value("invitation-admin"), "role": "legal_reviewer", "locale": "en"})
+    ok(invited, "invitation")
+    check_page(invited.get_data(as_text=True), "invitation created", ["invitation-admin"])
+    # Each language's label is shown on the pages in that language.
+    for lang in ("fa", "fr", "en"):
+        ok(client.submit("/admin/register/taxonomy", {"locale": lang},
+                         action="/language"), "language")
+        check_all({"/admin/register/taxonomy": (client, [f"taxonomy-{lang}"])})
     pages["/admin/register/victims"] = (client, [f"victim-{f}" for f in ("name_latin",)])
     pages[f"/admin/register/victims/{victim_id}"] = (client, [])
     pages[f"/admin/register/families/{family_id}"] = (client, ["victim-name_latin"])
     pages["/admin/editorial/events"] = (client, ["event-en"])
     pages["/admin/editorial/templates/background/en"] = (client, ["template"])
+    pages["/invitations"] = (client, ["invitation-admin"])
     check_all(pages)
     pages.clear()
     sign_out(client)
@@ -172,7 +190,8 @@ def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
     person_id = int(created.headers["Location"].rstrip("/").split("/")[-1])
     incident_id = start_report(client)
     ok(send_report(client, incident_id, "submit", start_text="1398/10/18",
-                   place_type="online", report_authority="police", report_date="1398/10/30",
+                   type_codes=["summons", "xss_term"], place_type="online",
+                   report_authority="police", report_date="1398/10/30",
                    **{f: value(f"report-{f}") for f in REPORT_FIELDS}), "report")
     consent(client, incident_id, "icc_prosecutor", disclosure="full_name")
     ok(upload(client, incident_id, [(jpeg_with_gps(), "photo.jpg")]), "upload")
@@ -185,7 +204,9 @@ def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
     ok(client.submit(f"/reports/{incident_id}/thread", {"body": value("thread-member")}),
        "thread")
     pages[f"/family/people/{person_id}"] = (client, [f"person-{f}" for f in PERSON_FIELDS])
-    pages[f"/reports/{incident_id}"] = (client, [f"report-{f}" for f in REPORT_FIELDS])
+    pages[f"/reports/{incident_id}"] = (client, [f"report-{f}" for f in REPORT_FIELDS]
+                                        + ["taxonomy-en"])
+    pages[f"/reports/{incident_id}/edit"] = (client, ["taxonomy-en", "report-narrative"])
     pages[f"/reports/{incident_id}/thread"] = (client, ["thread-member"])
     pages[f"/evidence/{item_id}"] = (client, ["evidence-title", "evidence-description",
                                               "evidence-claimed_place"])
@@ -212,6 +233,11 @@ def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
         "method": "human"}), "translation")
     ok(client.submit(f"/reports/{incident_id}/thread", {"body": value("thread-advocate")}),
        "thread")
+    invited = client.submit("/invitations/new", {
+        "display_name": value("invitation-advocate"), "role": "family_member",
+        "family_id": str(family_id), "locale": "fa"})
+    ok(invited, "invitation")
+    check_page(invited.get_data(as_text=True), "invitation created", ["invitation-advocate"])
     dossier_id = create_dossier(client, value("dossier-title"))
     ok(client.submit(f"/dossiers/{dossier_id}/details", {
         "title": value("dossier-title"), "kind": "article_15",
@@ -246,7 +272,8 @@ def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
     pages[f"/dossiers/{dossier_id}/preview"] = (client, [
         "dossier-title", "section", "template", "report-narrative", "translation"])
     pages["/dossiers"] = (client, ["dossier-title"])
-    pages["/workspace"] = (client, [])
+    pages["/workspace"] = (client, ["taxonomy-en"])
+    pages["/invitations"] = (client, ["invitation-advocate"])
     check_all(pages)
     pages.clear()
     ok(client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(reviewer.id)},
@@ -281,7 +308,7 @@ def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
                "event-en", "report-narrative", "report-demands", "report-threat_wording",
                "report-perpetrators", "report-harm_note", "report-province",
                "report-report_reference", "evidence-title", "evidence-creator",
-               "evidence-source"]
+               "evidence-source", "taxonomy-en"]
     # pdftotext joins a word broken at a hyphen at the end of a line: compare without them.
     unhyphenated = text.replace("- ", "").replace("-", "")
     missing = [tag for tag in printed if f"XSS{tag.replace('-', '')}" not in unhyphenated]
@@ -292,6 +319,14 @@ def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
     assert flat.count('"><imgsrc=xonerror=alert(1)>') >= 1
     assert "@importurl(file:///etc/passwd)" in flat
     assert "root:x:0:0" not in text  # nothing of the file it names was fetched
+
+    # -- last (the item leaves the dossier's reach): the member asks for its withdrawal,
+    # and the legal reviewer reads the reason among the requests -------------------------
+    sign_out(client)
+    sign_in(client, member)
+    ok(client.submit(f"/evidence/{item_id}", {"reason": value("withdrawal")},
+                     action=f"/evidence/{item_id}/withdrawal"), "withdrawal")
+    check_all({"/evidence/withdrawals": (another_client, ["withdrawal"])})
 
 
 def lock_version(client: BrowserClient, page: str) -> str:

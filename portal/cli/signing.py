@@ -1,10 +1,14 @@
-"""`flask signing init|status|crl`: the portal's signing PKI (portal/pdf/sign.py).
+"""`flask signing init|import-p12|status|crl`: the portal's signing PKI (portal/pdf/sign.py).
 
 `init` makes the offline root, the document signing certificate, the timestamp
 authority and the root's CRL once per instance, in SIGNING_DIR (default
 instance/signing; 0700, files 0600), the private keys sealed under a key derived
 from INDEX_KEY. It never overwrites an existing PKI. `status` prints the root's
 fingerprint: publish it (docs/verifying.md) so that anyone can check a dossier.
+`import-p12` stores a signing certificate from a real CA instead, in the same layout,
+with a self-signed certificate for the portal's timestamp authority (a second
+fingerprint to publish). The PKCS#12 password is read from a file or prompted for,
+never taken from the command line, and never printed.
 """
 
 from __future__ import annotations
@@ -59,6 +63,53 @@ def init(if_missing: bool) -> None:
     click.echo(f"root SHA-256 fingerprint: {sign.grouped(material.root_fingerprint)}")
 
 
+def _read_password(path: Path | None) -> bytes | None:
+    if path is not None:
+        text = path.read_bytes().rstrip(b"\r\n")
+    else:
+        text = click.prompt("PKCS#12 password", hide_input=True, default="",
+                            show_default=False, err=True).encode()
+    return text or None
+
+
+@signing_cli.command("import-p12")
+@click.argument("p12", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--crl", "crls", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The CA's current CRL (DER or PEM); once per CA of the chain.")
+@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the PKCS#12 password from this file (else it is prompted for).")
+def import_p12(p12: Path, crls: tuple[Path, ...], password_file: Path | None) -> None:
+    """Use a signing certificate from a real CA (PKCS#12 with its chain) and its CRL."""
+    folder, wrap_key = signing_location(current_app)
+    if (folder / sign.CERT_FILES["root"]).exists() or folder.exists():
+        click.echo(f"{folder} already holds a signing PKI: nothing was changed "
+                   "(`flask signing status` shows it).", err=True)
+        sys.exit(1)
+    password = _read_password(password_file)
+    organisation = str(current_app.config.get("PORTAL_NAME") or "PS752 case portal")
+    try:
+        material = sign.import_pkcs12(p12.read_bytes(), password,
+                                      [path.read_bytes() for path in crls], organisation)
+        sign.save_material(folder, material, wrap_key)
+    except sign.ImportRefused as error:
+        click.echo(f"not imported, nothing was written: {error}", err=True)
+        sys.exit(1)
+    except FileExistsError:
+        click.echo(f"{folder} already holds a signing PKI: nothing was changed.", err=True)
+        sys.exit(1)
+    click.echo(f"{folder}: imported {material.signer.subject.rfc4514_string()}")
+    click.echo(f"root certificate: {folder / sign.CERT_FILES['root']}")
+    _print_fingerprints(material)
+
+
+def _print_fingerprints(material: sign.SigningMaterial) -> None:
+    click.echo(f"root SHA-256 fingerprint: {sign.grouped(material.root_fingerprint)}")
+    if material.tsa_anchor is not None:
+        click.echo("timestamp authority SHA-256 fingerprint (self-signed, publish it too): "
+                   + sign.grouped(sign.fingerprint(material.tsa_anchor)))
+
+
 @signing_cli.command("status")
 def status() -> None:
     """Print the root's fingerprint, the certificates' validity and the CRL's."""
@@ -69,25 +120,35 @@ def status() -> None:
         click.echo(f"no usable signing keys: {error}", err=True)
         sys.exit(1)
     click.echo(f"folder: {folder}")
-    click.echo(f"root SHA-256 fingerprint: {sign.grouped(material.root_fingerprint)}")
-    for label, cert in (("root", material.root), ("signer", material.signer),
-                        ("timestamps", material.tsa)):
+    _print_fingerprints(material)
+    for label, cert in (("root", material.root),
+                        *(("intermediate", cert) for cert in material.chain),
+                        ("signer", material.signer), ("timestamps", material.tsa)):
         click.echo(f"{label}: {cert.subject.rfc4514_string()}, valid "
                    f"{cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d}")
     next_update = material.crl.next_update_utc
     click.echo(f"CRL: issued {material.crl.last_update_utc:%Y-%m-%d}, next update "
                f"{next_update:%Y-%m-%d}" if next_update else "CRL: no next update")
     click.echo("root key: " + ("on this server (sealed)" if material.root_key is not None
+                               else "imported from a CA: not ours" if material.tsa_anchor
                                else "not on this server"))
 
 
 @signing_cli.command("crl")
-def crl() -> None:
-    """Re-issue the root's CRL now if it is within 30 days of its next update."""
+@click.option("--file", "files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Imported PKI: install this newer CRL from the CA (DER or PEM).")
+def crl(files: tuple[Path, ...]) -> None:
+    """Re-issue the root's CRL now if it is within 30 days of its next update (or, for
+    an imported certificate, install the CA's newer CRL given with --file)."""
     folder, wrap_key = signing_location(current_app)
     try:
-        material = sign.fresh_crl(folder, sign.load_material(folder, wrap_key))
-    except sign.SigningUnavailable as error:
+        material = sign.load_material(folder, wrap_key)
+        if files:
+            material = sign.install_crls(folder, material,
+                                         [path.read_bytes() for path in files])
+        material = sign.fresh_crl(folder, material)
+    except (sign.SigningUnavailable, sign.ImportRefused) as error:
         click.echo(f"CRL not issued: {error}", err=True)
         sys.exit(1)
     click.echo(f"CRL valid until {material.crl.next_update_utc:%Y-%m-%d}")

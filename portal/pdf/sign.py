@@ -18,9 +18,19 @@ One PKI per instance, made once by `flask signing init` (see docs/verifying.md):
   server's own clock, so it proves what the portal claimed, not what a third party
   saw (docs/verifying.md says so).
 
+An organisation whose signing certificate comes from a real CA imports it instead
+(`flask signing import-p12`, `import_pkcs12` below): its key and certificate, the chain
+up to the CA's self-signed root (intermediates in `chain`) and the CA's CRLs. The root
+key is then not ours, so the portal's TSA gets a **self-signed** certificate of its own
+(RSA-3072, 10 years, id-kp-timeStamping critical), a second trust anchor used for
+timestamps only: `root.pem`, the trust file the bundle ships, then holds the CA's root
+followed by it, and both fingerprints are published. A self-signed anchor needs no CRL,
+so no second PKI has to be kept.
+
 Files in the signing folder (0700; every file 0600): `root.pem`, `signer.pem`,
 `tsa.pem` (certificates), `root.crl` (DER) and `root.key.enc`, `signer.key.enc`,
-`tsa.key.enc`: PKCS#8 private keys sealed with AES-256-GCM under a key the caller
+`tsa.key.enc` (no `root.key.enc` when imported; `chain.pem` and `chain-crls.pem` when
+the CA has intermediates): PKCS#8 private keys sealed with AES-256-GCM under a key the caller
 derives from INDEX_KEY with HKDF (never the master key, which rotates), with the file
 name as associated data. The folder is written whole in a temporary sibling and
 renamed, so a crash never leaves half a PKI. Keys never reach the database, git or a
@@ -41,6 +51,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
 import logging
 import os
 import shutil
@@ -51,9 +62,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cryptography import x509
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
@@ -78,7 +89,10 @@ TSA_POLICY = "2.25." + str(uuid.UUID("6f0b3c1e-5a52-4d1b-9c58-7520a2f0c752").int
 
 CERT_FILES = {"root": "root.pem", "signer": "signer.pem", "tsa": "tsa.pem"}
 KEY_FILES = {"root": "root.key.enc", "signer": "signer.key.enc", "tsa": "tsa.key.enc"}
-CRL_FILE = "root.crl"
+CRL_FILE = "root.crl"  # the CRL of the signer's issuer (the root unless imported)
+CHAIN_FILE = "chain.pem"  # imported intermediates, the signer's issuer first
+CHAIN_CRLS_FILE = "chain-crls.pem"  # the CRLs covering those intermediates
+MAX_CHAIN = 5
 _MAGIC = b"PS752-SIGNING-KEY-1\n"
 _NONCE_BYTES = 12
 
@@ -86,9 +100,17 @@ _NONCE_BYTES = 12
 logging.getLogger("pyhanko.sign.signers.pdf_signer").setLevel(logging.ERROR)
 
 
+SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
 class SigningUnavailable(RuntimeError):
     """No usable signing PKI (missing, incomplete, or sealed under another key). The
     message names the problem and never contains key material."""
+
+
+class ImportRefused(ValueError):
+    """A PKCS#12 (or CRL) that cannot serve as the portal's signing identity; the
+    message says why and never contains key material or the password."""
 
 
 @dataclass(frozen=True)
@@ -96,14 +118,23 @@ class SigningMaterial:
     root: x509.Certificate
     signer: x509.Certificate
     tsa: x509.Certificate
-    crl: x509.CertificateRevocationList
-    signer_key: rsa.RSAPrivateKey
+    crl: x509.CertificateRevocationList  # issued by the signer's issuer
+    signer_key: SigningKey
     tsa_key: rsa.RSAPrivateKey
-    root_key: rsa.RSAPrivateKey | None  # None when the root key was moved off the server
+    root_key: rsa.RSAPrivateKey | None  # None when moved off the server, or imported
+    chain: tuple[x509.Certificate, ...] = ()  # imported intermediates, issuer first
+    chain_crls: tuple[x509.CertificateRevocationList, ...] = ()  # covering `chain`
+
+    @property
+    def tsa_anchor(self) -> x509.Certificate | None:
+        """The TSA's self-signed certificate (imported PKI): a trust anchor of its own."""
+        return self.tsa if self.tsa.issuer == self.tsa.subject else None
 
     @property
     def root_pem(self) -> bytes:
-        return self.root.public_bytes(serialization.Encoding.PEM)
+        """The trust file: the root, then the TSA's own anchor when there is one."""
+        anchors = [self.root] + ([self.tsa_anchor] if self.tsa_anchor is not None else [])
+        return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in anchors)
 
     @property
     def root_fingerprint(self) -> str:
@@ -198,14 +229,14 @@ def create_material(organisation: str, now: dt.datetime | None = None) -> Signin
                            tsa_key=tsa_key, root_key=root_key)
 
 
-def _seal(wrap_key: bytes, name: str, key: rsa.RSAPrivateKey) -> bytes:
+def _seal(wrap_key: bytes, name: str, key: SigningKey) -> bytes:
     der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     nonce = os.urandom(_NONCE_BYTES)
     return _MAGIC + nonce + AESGCM(wrap_key).encrypt(nonce, der, _MAGIC + name.encode())
 
 
-def _unseal(wrap_key: bytes, name: str, sealed: bytes) -> rsa.RSAPrivateKey:
+def _unseal(wrap_key: bytes, name: str, sealed: bytes) -> SigningKey:
     if not sealed.startswith(_MAGIC):
         raise SigningUnavailable(f"{name} is not a sealed signing key")
     body = sealed[len(_MAGIC):]
@@ -216,9 +247,22 @@ def _unseal(wrap_key: bytes, name: str, sealed: bytes) -> rsa.RSAPrivateKey:
         raise SigningUnavailable(
             f"{name} cannot be opened with this instance's INDEX_KEY") from None
     key = serialization.load_der_private_key(der, password=None)
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise SigningUnavailable(f"{name} is not an RSA or EC key")
+    return key
+
+
+def _unseal_rsa(wrap_key: bytes, name: str, sealed: bytes) -> rsa.RSAPrivateKey:
+    key = _unseal(wrap_key, name, sealed)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise SigningUnavailable(f"{name} is not an RSA key")
     return key
+
+
+def _pem_crls(data: bytes) -> list[x509.CertificateRevocationList]:
+    marker = b"-----END X509 CRL-----"
+    return [x509.load_pem_x509_crl(block + marker) for block in data.split(marker)
+            if block.strip()]
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -236,12 +280,17 @@ def save_material(folder: Path, material: SigningMaterial, wrap_key: bytes) -> N
         raise FileExistsError(str(folder))
     folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".signing-", dir=folder.parent))  # 0700
+    pem = serialization.Encoding.PEM
     try:
-        for role, cert in (("root", material.root), ("signer", material.signer),
-                           ("tsa", material.tsa)):
-            _write_private(staging / CERT_FILES[role],
-                           cert.public_bytes(serialization.Encoding.PEM))
+        _write_private(staging / CERT_FILES["root"], material.root_pem)  # the trust file
+        for role, cert in (("signer", material.signer), ("tsa", material.tsa)):
+            _write_private(staging / CERT_FILES[role], cert.public_bytes(pem))
         _write_private(staging / CRL_FILE, material.crl.public_bytes(serialization.Encoding.DER))
+        if material.chain:
+            _write_private(staging / CHAIN_FILE,
+                           b"".join(c.public_bytes(pem) for c in material.chain))
+            _write_private(staging / CHAIN_CRLS_FILE,
+                           b"".join(c.public_bytes(pem) for c in material.chain_crls))
         for role, key in (("root", material.root_key), ("signer", material.signer_key),
                           ("tsa", material.tsa_key)):
             if key is not None:
@@ -258,21 +307,29 @@ def load_material(folder: Path, wrap_key: bytes) -> SigningMaterial:
     if not (folder / CERT_FILES["root"]).is_file():
         raise SigningUnavailable(f"no signing keys in {folder}: run `flask signing init`")
     try:
-        certs = {role: x509.load_pem_x509_certificate((folder / name).read_bytes())
+        # root.pem is the trust file: the root first (then the TSA's own anchor).
+        certs = {role: x509.load_pem_x509_certificates((folder / name).read_bytes())[0]
                  for role, name in CERT_FILES.items()}
         crl = x509.load_der_x509_crl((folder / CRL_FILE).read_bytes())
+        chain_path = folder / CHAIN_FILE
+        chain = (tuple(x509.load_pem_x509_certificates(chain_path.read_bytes()))
+                 if chain_path.is_file() else ())
+        chain_crls = (tuple(_pem_crls((folder / CHAIN_CRLS_FILE).read_bytes()))
+                      if chain else ())
         signer_key = _unseal(wrap_key, KEY_FILES["signer"],
                              (folder / KEY_FILES["signer"]).read_bytes())
-        tsa_key = _unseal(wrap_key, KEY_FILES["tsa"], (folder / KEY_FILES["tsa"]).read_bytes())
+        tsa_key = _unseal_rsa(wrap_key, KEY_FILES["tsa"],
+                              (folder / KEY_FILES["tsa"]).read_bytes())
         root_path = folder / KEY_FILES["root"]
-        root_key = (_unseal(wrap_key, KEY_FILES["root"], root_path.read_bytes())
+        root_key = (_unseal_rsa(wrap_key, KEY_FILES["root"], root_path.read_bytes())
                     if root_path.is_file() else None)
     except (OSError, ValueError) as error:
         raise SigningUnavailable(
             f"the signing keys in {folder} are incomplete or unreadable "
             f"({type(error).__name__})") from None
     return SigningMaterial(root=certs["root"], signer=certs["signer"], tsa=certs["tsa"],
-                           crl=crl, signer_key=signer_key, tsa_key=tsa_key, root_key=root_key)
+                           crl=crl, signer_key=signer_key, tsa_key=tsa_key, root_key=root_key,
+                           chain=chain, chain_crls=chain_crls)
 
 
 def fresh_crl(folder: Path, material: SigningMaterial,
@@ -281,6 +338,13 @@ def fresh_crl(folder: Path, material: SigningMaterial,
     by the root when needed. Raises SigningUnavailable when the CRL is stale and the
     root key is not on this server."""
     now = now or dt.datetime.now(dt.UTC)
+    if material.tsa_anchor is not None:  # imported: the CA issues the CRLs, not us
+        for crl in (material.crl, *material.chain_crls):
+            if crl.next_update_utc is not None and crl.next_update_utc <= now:
+                raise SigningUnavailable(
+                    f"the CRL of {crl.issuer.rfc4514_string()} expired on "
+                    f"{crl.next_update_utc:%Y-%m-%d}: get a new one from the CA")
+        return material
     if material.crl.next_update_utc and material.crl.next_update_utc - now > CRL_REFRESH:
         return material
     if material.root_key is None:
@@ -295,6 +359,181 @@ def fresh_crl(folder: Path, material: SigningMaterial,
     return replace(material, crl=crl)
 
 
+# -- importing a certificate from a real CA ------------------------------------------------
+
+def _who(cert: x509.Certificate) -> str:
+    return cert.subject.rfc4514_string()[:120] or "(no subject)"
+
+
+def _check_valid_now(cert: x509.Certificate, what: str, now: dt.datetime) -> None:
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        raise ImportRefused(
+            f"the {what} certificate ({_who(cert)}) is not valid now: valid from "
+            f"{cert.not_valid_before_utc:%Y-%m-%d} to {cert.not_valid_after_utc:%Y-%m-%d}")
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    if cert.issuer != issuer.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _chain_to_root(signer: x509.Certificate, others: list[x509.Certificate],
+                   now: dt.datetime) -> list[x509.Certificate]:
+    """[issuer of the signer, ..., self-signed root], each a valid CA now."""
+    chain: list[x509.Certificate] = []
+    current = signer
+    while not (chain and _issued_by(current, current)):
+        if len(chain) > MAX_CHAIN:
+            raise ImportRefused("the certificate chain is longer than "
+                                f"{MAX_CHAIN} certificates")
+        issuer = next((c for c in others if _issued_by(current, c)), None)
+        if issuer is None:
+            raise ImportRefused(
+                f"the PKCS#12 does not hold the certificate that issued {_who(current)}: "
+                "export it with the whole chain up to the CA's self-signed root")
+        try:
+            is_ca = issuer.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+        except x509.ExtensionNotFound:
+            is_ca = False
+        if not is_ca:
+            raise ImportRefused(f"{_who(issuer)} is not a certificate authority")
+        _check_valid_now(issuer, "CA", now)
+        chain.append(issuer)
+        current = issuer
+    return chain
+
+
+def _load_crl(data: bytes) -> x509.CertificateRevocationList:
+    try:
+        if b"-----BEGIN X509 CRL-----" in data:
+            return x509.load_pem_x509_crl(data)
+        return x509.load_der_x509_crl(data)
+    except ValueError:
+        raise ImportRefused("a file given with --crl is not a CRL (DER or PEM)") from None
+
+
+def _crl_for(cert: x509.Certificate, issuer: x509.Certificate,
+             crls: list[x509.CertificateRevocationList],
+             now: dt.datetime) -> x509.CertificateRevocationList:
+    issuer_key = issuer.public_key()
+    if not isinstance(issuer_key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        raise ImportRefused(f"{_who(issuer)} has neither an RSA nor an EC key")
+    for crl in crls:
+        if crl.issuer == issuer.subject and crl.is_signature_valid(issuer_key):
+            if crl.next_update_utc is not None and crl.next_update_utc <= now:
+                raise ImportRefused(f"the CRL of {_who(issuer)} expired on "
+                                    f"{crl.next_update_utc:%Y-%m-%d}: get a current one")
+            if crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
+                raise ImportRefused(f"{_who(cert)} is revoked by its CA's CRL")
+            return crl
+    raise ImportRefused(f"no CRL signed by {_who(issuer)} was given: download the CA's "
+                        "current CRL and give it with --crl")
+
+
+def _self_signed_tsa(organisation: str, key: rsa.RSAPrivateKey,
+                     now: dt.datetime) -> x509.Certificate:
+    """The TSA's own trust anchor, for a PKI whose root key is not ours."""
+    subject = _name(organisation, f"{organisation} timestamps (self-signed)")
+    return (x509.CertificateBuilder()
+            .subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(_years(now, LEAF_YEARS))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False,
+                                         key_encipherment=False, data_encipherment=False,
+                                         key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False,
+                                         decipher_only=False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
+                           critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                           critical=False)
+            .sign(key, hashes.SHA256()))
+
+
+def import_pkcs12(p12: bytes, password: bytes | None, crls: list[bytes], organisation: str,
+                  now: dt.datetime | None = None) -> SigningMaterial:
+    """The signing identity of a PKCS#12 from a real CA, checked, with a new TSA key and
+    its self-signed certificate (in memory). Raises ImportRefused, saying why."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    now = now or dt.datetime.now(dt.UTC)
+    try:
+        key, signer, others = pkcs12.load_key_and_certificates(p12, password)
+    except (ValueError, TypeError):
+        raise ImportRefused("the PKCS#12 cannot be opened: wrong password, or not a "
+                            "PKCS#12 file") from None
+    if key is None or signer is None:
+        raise ImportRefused("the PKCS#12 holds no private key with its certificate")
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise ImportRefused("the private key is neither RSA nor EC")
+    pub = serialization.PublicFormat.SubjectPublicKeyInfo
+    if (key.public_key().public_bytes(serialization.Encoding.DER, pub)
+            != signer.public_key().public_bytes(serialization.Encoding.DER, pub)):
+        raise ImportRefused("the private key does not belong to the certificate")
+    try:
+        usage = signer.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        usage = None
+    if usage is None or not (usage.digital_signature or usage.content_commitment):
+        raise ImportRefused(f"the certificate ({_who(signer)}) is not for signing: its key "
+                            "usage has neither digitalSignature nor nonRepudiation")
+    _check_valid_now(signer, "signing", now)
+    chain = _chain_to_root(signer, list(others), now)
+    if not crls:
+        raise ImportRefused("no CRL given: download the CA's current CRL and give it "
+                            "with --crl")
+    loaded = [_load_crl(data) for data in crls]
+    subjects = [signer, *chain]
+    covering = [_crl_for(cert, issuer, loaded, now)
+                for cert, issuer in itertools.pairwise(subjects)]
+    tsa_key = rsa.generate_private_key(65537, KEY_BITS)
+    return SigningMaterial(root=chain[-1], signer=signer,
+                           tsa=_self_signed_tsa(organisation, tsa_key, now),
+                           crl=covering[0], signer_key=key, tsa_key=tsa_key, root_key=None,
+                           chain=tuple(chain[:-1]), chain_crls=tuple(covering[1:]))
+
+
+def install_crls(folder: Path, material: SigningMaterial, crls: list[bytes],
+                 now: dt.datetime | None = None) -> SigningMaterial:
+    """Store newer CRLs from the CA of an imported PKI (each replaces the one of the same
+    issuer, checked like at import). Raises ImportRefused, writing nothing."""
+    now = now or dt.datetime.now(dt.UTC)
+    if material.tsa_anchor is None:
+        raise ImportRefused("this PKI's root is the portal's own: it issues its CRL itself")
+    cas = [*material.chain, material.root]
+    subjects = [material.signer, *material.chain]
+    current = [material.crl, *material.chain_crls]
+    loaded = [_load_crl(data) for data in crls]
+    if not any(crl.issuer == ca.subject for crl in loaded for ca in cas):
+        raise ImportRefused("none of the CRLs given was issued by this PKI's CA")
+    updated = []
+    for cert, issuer, old in zip(subjects, cas, current, strict=True):
+        mine = [crl for crl in loaded if crl.issuer == issuer.subject]
+        new = _crl_for(cert, issuer, mine, now) if mine else old
+        if new.last_update_utc < old.last_update_utc:
+            raise ImportRefused(f"the CRL given for {_who(issuer)} is older than the "
+                                "one in use")
+        updated.append(new)
+    pem = serialization.Encoding.PEM
+    files = {CRL_FILE: updated[0].public_bytes(serialization.Encoding.DER)}
+    if material.chain:
+        files[CHAIN_CRLS_FILE] = b"".join(crl.public_bytes(pem) for crl in updated[1:])
+    for name, data in files.items():
+        staging = folder / f".{name}.new"
+        staging.unlink(missing_ok=True)
+        _write_private(staging, data)
+    for name in files:
+        os.replace(folder / f".{name}.new", folder / name)
+    return replace(material, crl=updated[0], chain_crls=tuple(updated[1:]))
+
+
 # -- signing ---------------------------------------------------------------------------------
 
 def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -303,7 +542,7 @@ def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
-def _asn1_key(key: rsa.RSAPrivateKey) -> asn1_keys.PrivateKeyInfo:
+def _asn1_key(key: SigningKey) -> asn1_keys.PrivateKeyInfo:
     from asn1crypto import keys as asn1_keys
 
     return asn1_keys.PrivateKeyInfo.load(key.private_bytes(
@@ -329,15 +568,21 @@ def sign_pdf(pdf: bytes, material: SigningMaterial, *, reason: str,
     from portal.pdf.timestamper import PortalTimeStamper
 
     root = _asn1_cert(material.root)
+    chain = [root, *(_asn1_cert(cert) for cert in material.chain)]
+    # The TSA's own self-signed anchor (imported PKI) embeds nothing but itself.
+    tsa_chain = [root] if material.tsa_anchor is None else []
     signer = signers.SimpleSigner(
         signing_cert=_asn1_cert(material.signer), signing_key=_asn1_key(material.signer_key),
-        cert_registry=SimpleCertificateStore.from_certs([root]))  # type: ignore[no-untyped-call]
+        cert_registry=SimpleCertificateStore.from_certs(chain))  # type: ignore[no-untyped-call]
     timestamper = PortalTimeStamper(
         tsa_cert=_asn1_cert(material.tsa), tsa_key=_asn1_key(material.tsa_key),
-        certs_to_embed=SimpleCertificateStore.from_certs([root]))  # type: ignore[no-untyped-call]
+        certs_to_embed=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+            tsa_chain))
+    anchors = [root] if material.tsa_anchor is None else [root, _asn1_cert(material.tsa)]
     context = ValidationContext(
-        trust_roots=[root], crls=[material.crl.public_bytes(serialization.Encoding.DER)],
-        allow_fetching=False, revocation_mode="require")
+        trust_roots=anchors, allow_fetching=False, revocation_mode="require",
+        crls=[crl.public_bytes(serialization.Encoding.DER)
+              for crl in (material.crl, *material.chain_crls)])
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, reason=reason[:300], location=location, md_algorithm="sha256",
         certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES,

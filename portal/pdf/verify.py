@@ -34,6 +34,12 @@ The trust root is the certificate given with --trust (or --root), else the one
 shipped in the bundle (data/portal-root.pem). A root from the bundle proves nothing by itself:
 compare its fingerprint, printed in the report, with the one the organisation
 published (or pass it with --fingerprint, which must then match).
+
+A portal whose signing certificate comes from a real CA cannot have its timestamp
+authority certified by that CA: its trust file then holds the CA's root followed by
+the TSA's self-signed certificate, trusted for timestamps only (never for the
+signature). Both fingerprints are published; give them together, comma-separated, to
+--fingerprint, which must then list every certificate of the trust file.
 """
 
 from __future__ import annotations
@@ -114,9 +120,25 @@ def fingerprint_of(cert: asn1_x509.Certificate) -> str:
 
 
 def load_certificate(data: bytes) -> asn1_x509.Certificate:
+    return load_certificates(data)[0]
+
+
+def load_certificates(data: bytes) -> list[asn1_x509.Certificate]:
+    """Every certificate of a PEM file (in order), or the one of a DER file."""
     if pem.detect(data):
-        _, _, data = pem.unarmor(data)
-    return asn1_x509.Certificate.load(data)
+        certs = [asn1_x509.Certificate.load(der)
+                 for kind, _, der in pem.unarmor(data, multiple=True) if kind == "CERTIFICATE"]
+        if not certs:
+            raise ValueError("no certificate in the PEM file")
+        return certs
+    return [asn1_x509.Certificate.load(data)]
+
+
+def _timestamp_anchor(cert: asn1_x509.Certificate) -> bool:
+    """A self-signed certificate for timestamping only (an imported PKI's TSA)."""
+    usages = cert.extended_key_usage_value
+    return (cert.self_signed in ("maybe", "yes") and not cert.ca and usages is not None
+            and [u.native for u in usages] == ["time_stamping"])
 
 
 # -- the bundle ---------------------------------------------------------------------------
@@ -369,17 +391,25 @@ def _chain_problem(hashing: Any, events: list[dict[str, Any]], original: str | N
 
 # -- the signature ------------------------------------------------------------------------
 
-def _validation_spec(root: asn1_x509.Certificate) -> PdfSignatureValidationSpec:
+def _validation_spec(root: asn1_x509.Certificate,
+                     tsa_anchors: Sequence[asn1_x509.Certificate] = ()
+                     ) -> PdfSignatureValidationSpec:
+    def policy(anchors: list[asn1_x509.Certificate]) -> CertValidationPolicySpec:
+        return CertValidationPolicySpec(
+            trust_manager=SimpleTrustManager.build(trust_roots=anchors),
+            revinfo_policy=CertRevTrustPolicy(revocation_checking_policy=REQUIRE_REVINFO))
+
     return PdfSignatureValidationSpec(SignatureValidationSpec(
-        cert_validation_policy=CertValidationPolicySpec(
-            trust_manager=SimpleTrustManager.build(trust_roots=[root]),
-            revinfo_policy=CertRevTrustPolicy(revocation_checking_policy=REQUIRE_REVINFO)),
+        cert_validation_policy=policy([root]),
+        # A TSA's own anchor is trusted for timestamps, never for the signature.
+        ts_cert_validation_policy=policy([root, *tsa_anchors]) if tsa_anchors else None,
         revinfo_gathering_policy=RevocationInfoGatheringSpec(
             online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY,
             certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH)))
 
 
-def check_signature(report: Report, pdf: bytes, root: asn1_x509.Certificate) -> None:
+def check_signature(report: Report, pdf: bytes, root: asn1_x509.Certificate,
+                    tsa_anchors: Sequence[asn1_x509.Certificate] = ()) -> None:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
@@ -394,7 +424,8 @@ def check_signature(report: Report, pdf: bytes, root: asn1_x509.Certificate) -> 
         return
     first, last = signatures[0], signatures[-1]
     try:
-        result = run_coroutine(lambda: ades_lta_validation(first, _validation_spec(root)))
+        spec = _validation_spec(root, tsa_anchors)
+        result = run_coroutine(lambda: ades_lta_validation(first, spec))
     except Exception as error:  # any validation crash is a verdict
         report.add("signature", False, f"the signature cannot be validated "
                    f"({type(error).__name__}: {str(error)[:160]})")
@@ -535,17 +566,18 @@ def verify(pdf_path: Path, bundle_path: Path | None = None, root_path: Path | No
     report = Report()
     pdf = pdf_path.read_bytes()
     bundle = read_bundle(bundle_path) if bundle_path is not None else None
-    root = _trust_root(report, root_path, bundle, expected_fingerprint)
-    if root is None:
+    anchors = _trust_root(report, root_path, bundle, expected_fingerprint)
+    if anchors is None:
         report.add("modifications", False, "not checked: no trust root")
     else:
-        check_signature(report, pdf, root)
+        check_signature(report, pdf, anchors[0], anchors[1:])
     check_contents(report, pdf, bundle)
     return report
 
 
 def _trust_root(report: Report, root_path: Path | None, bundle: Bundle | None,
-                expected: str | None) -> asn1_x509.Certificate | None:
+                expected: str | None) -> list[asn1_x509.Certificate] | None:
+    """[root, timestamp anchors...] of the trust file, or None (reported)."""
     source = "given with --trust"
     if root_path is not None:
         data: bytes | None = root_path.read_bytes()
@@ -557,21 +589,37 @@ def _trust_root(report: Report, root_path: Path | None, bundle: Bundle | None,
                    "with --trust, or the bundle that ships it")
         return None
     try:
-        root = load_certificate(data)
+        certs = load_certificates(data)
+        root, extra = certs[0], certs[1:]
         actual = fingerprint_of(root)
     except ValueError as error:
         report.add("signature", False, f"the trust root is not a certificate ({error})")
         return None
-    wanted = (expected or "").replace(" ", "").replace(":", "").lower()
-    if wanted and wanted != actual:
+    wanted = [part.replace(" ", "").replace(":", "").lower()
+              for part in (expected or "").split(",") if part.strip()]
+    if wanted and actual not in wanted:
         report.add("trust root", False, f"the root {source} has fingerprint {actual}, "
-                   f"not the expected {wanted}")
+                   f"not the expected {', '.join(wanted)}")
         return None
+    compare = " - compare it with the fingerprint the organisation published"
     report.notes.append(f"trust root {source}: {root.subject.human_friendly}, SHA-256 "
                         f"fingerprint {actual}"
-                        + (" (matches --fingerprint)" if wanted else
-                           " - compare it with the fingerprint the organisation published"))
-    return root
+                        + (" (matches --fingerprint)" if wanted else compare))
+    for cert in extra:
+        other = fingerprint_of(cert)
+        if not _timestamp_anchor(cert):
+            report.add("trust root", False, f"the trust file {source} holds "
+                       f"{cert.subject.human_friendly} ({other}) after the root, which "
+                       "is not a self-signed timestamp authority certificate")
+            return None
+        if wanted and other not in wanted:
+            report.add("trust root", False, f"the timestamp authority certificate {source} "
+                       f"has fingerprint {other}, which --fingerprint does not list")
+            return None
+        report.notes.append(f"timestamp authority anchor {source} (trusted for timestamps "
+                            f"only): {cert.subject.human_friendly}, SHA-256 fingerprint "
+                            f"{other}" + (" (matches --fingerprint)" if wanted else compare))
+    return certs
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -581,7 +629,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("bundle", type=Path, nargs="?")
     parser.add_argument("--trust", "--root", dest="root", type=Path,
                         help="the portal's root certificate (PEM/DER) to trust")
-    parser.add_argument("--fingerprint", help="expected SHA-256 fingerprint of the root")
+    parser.add_argument("--fingerprint", help="expected SHA-256 fingerprint of the root "
+                        "(and of a timestamp authority anchor, comma-separated)")
     args = parser.parse_args(argv)
     quiet_libraries()
     report = verify(args.pdf, args.bundle, args.root, args.fingerprint)

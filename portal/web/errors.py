@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import Flask, current_app, g, render_template
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    PendingRollbackError,
+    SQLAlchemyError,
+)
 from werkzeug.exceptions import HTTPException
 
 from portal.audit import AuditAction, Outcome, record_event
@@ -23,12 +31,36 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
+def _release_session() -> bool:
+    """Roll back the request's work. False when the database cannot be reached: then
+    the page is made without it, the person treated as signed out for this page only
+    (neither the language nor the layout asks the database again; the session is kept)."""
+    try:
+        db.session.rollback()
+        return True
+    except Exception:  # the connection is gone: an error page must not need it
+        with suppress(Exception):  # nothing more to release
+            db.session.close()
+        g._login_user = login_manager.anonymous_user()
+        return False
+
+
 def _page(status: int, title: str, message: str) -> tuple[str, int]:
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    try:
+        page = render_template("errors/error.html", status=status, title=title,
+                               message=message)
+    except SQLAlchemyError:
+        # The layout asked the database (who is signed in) and it failed: make the page
+        # for a signed-out person rather than fall back to the server's bare error page.
+        _release_session()
+        g._login_user = login_manager.anonymous_user()
+        page = render_template("errors/error.html", status=status, title=title,
+                               message=message)
+    return page, status
 
 
 def _csrf_error(_error: CSRFError) -> tuple[str, int]:
-    db.session.rollback()
+    _release_session()
     return _page(400, _("This form has expired"),
                  _("Nothing was saved. Go back, reload the page and send the form again."))
 
@@ -43,7 +75,7 @@ def _too_many_attempts(_error: HTTPException) -> tuple[str, int]:
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
-    db.session.rollback()
+    _release_session()
     status = error.code or 500
     messages = {
         400: (_("Something in the request was wrong"),
@@ -61,10 +93,7 @@ def _database_unavailable(error: Exception) -> tuple[str, int]:
     """The database cannot be reached (restarting, or SQLite locked): a 503 page made
     without it. The person is treated as signed out for this page only, so that neither
     the language nor the layout asks the database again; the session itself is kept."""
-    try:
-        db.session.rollback()
-    except Exception:  # the connection is already gone
-        db.session.close()
+    _release_session()
     g._login_user = login_manager.anonymous_user()
     current_app.logger.error("database unavailable: %s", type(error).__name__, exc_info=error)
     if current_app.config.get("PROPAGATE_EXCEPTIONS"):
@@ -74,9 +103,14 @@ def _database_unavailable(error: Exception) -> tuple[str, int]:
 
 
 def _unexpected_error(error: Exception) -> tuple[str, int]:
-    db.session.rollback()
+    # A database that went away mid-request can surface as another SQLAlchemy error
+    # (a pending rollback, a closed result): answer as for an unreachable database.
+    if not _release_session() or isinstance(error, PendingRollbackError) or (
+            isinstance(error, DBAPIError) and error.connection_invalidated):
+        return _database_unavailable(error)
+    # The user as already loaded, if any: loading it now could need the database.
     current_app.logger.exception("unhandled error on a request by user %s",
-                                 getattr(current_user, "id", None))
+                                 getattr(g.get("_login_user"), "id", None))
     if current_app.config.get("PROPAGATE_EXCEPTIONS"):
         raise error
     return _page(500, _("Something went wrong"),

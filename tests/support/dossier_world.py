@@ -1,16 +1,19 @@
 """A fictional family file with two consented reports, and dossiers of an advocate in
 the states the dossier pages show (a draft; one sent to a legal reviewer), made over
 HTTP with the Flask client as the people themselves would. Shared by the crawl and the
-browser tests of the dossier pages."""
+browser tests of the dossier pages. On request (`with_evidence`), the member also uploads
+one photo to the first report (for sqlmap's evidence forms)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import Flask
+from sqlalchemy import select
 
-from portal.models import Role
+from portal.models import EvidenceItem, Role, db
 from tests.support.client import BrowserClient
+from tests.support.evidence import jpeg_with_gps, upload
 from tests.support.factories import Account, make_account, make_family
 from tests.support.journeys import sign_in, sign_out
 from tests.support.reports import send_report, start_report
@@ -30,6 +33,8 @@ class DossierWorld:
     report_ids: list[int]
     draft_id: int
     in_review_id: int
+    family_id: int = 0
+    evidence_id: int | None = None  # only with `with_evidence`
 
 
 def submit_consented_report(client: BrowserClient, start_text: str, narrative: str,
@@ -60,15 +65,23 @@ def add_report(client: BrowserClient, dossier_id: int, incident_id: int) -> None
 
 def build_dossier_world(app: Flask, client: BrowserClient, locale: str = "en",
                         member: Account | None = None, advocate: Account | None = None,
-                        reviewer: Account | None = None) -> DossierWorld:
+                        reviewer: Account | None = None,
+                        with_evidence: bool = False) -> DossierWorld:
     member = member or make_account(app, Role.FAMILY_MEMBER, locale=locale)
     advocate = advocate or make_account(app, Role.ADVOCATE, locale=locale)
     reviewer = reviewer or make_account(app, Role.LEGAL_REVIEWER, locale=locale)
-    make_family(app, members=[member], advocates=[advocate])
+    family_id = make_family(app, members=[member], advocates=[advocate])
     sign_in(client, member)
     reports = [submit_consented_report(client, "۱۳۹۸/۱۰/۱۸", NARRATIVES[locale], ["summons"]),
                submit_consented_report(client, "۱۳۹۹/۰۳/۰۲", NARRATIVES[locale],
                                        ["threat_by_phone"])]
+    evidence_id = None
+    if with_evidence:
+        uploaded = upload(client, reports[0], [(jpeg_with_gps(), "summons.jpg")], kind="photo")
+        assert uploaded.status_code == 302, uploaded.get_data(as_text=True)[:600]
+        with app.app_context():
+            evidence_id = db.session.scalars(select(EvidenceItem.id).where(
+                EvidenceItem.family_id == family_id)).one()
     sign_out(client)
     sign_in(client, advocate)
     draft = new_dossier(client, "Pattern of summonses after memorials", locale)
@@ -80,4 +93,5 @@ def build_dossier_world(app: Flask, client: BrowserClient, locale: str = "en",
                          action=f"/dossiers/{in_review}/send")
     assert sent.status_code == 302
     sign_out(client)
-    return DossierWorld(member, advocate, reviewer, reports, draft, in_review)
+    return DossierWorld(member, advocate, reviewer, reports, draft, in_review, family_id,
+                        evidence_id)
