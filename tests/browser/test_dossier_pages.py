@@ -12,12 +12,7 @@ import pytest
 from flask import Flask
 
 from tests.browser.pages import LoginPage, PortalPage
-from tests.browser.test_main_pages import (
-    SCREENSHOTS,
-    WRITE_SCREENSHOTS,
-    blocking_violations,
-    save_screenshot,
-)
+from tests.browser.test_main_pages import page_problems
 from tests.browser.tour import MAIN_PAGES
 from tests.support.client import BrowserClient
 from tests.support.dossier_world import DossierWorld, build_dossier_world
@@ -51,20 +46,11 @@ def test_dossier_pages_are_accessible_fit_the_screen_and_follow_the_language(
         response = page.page.goto(path_of(world))
         assert response is not None
         assert response.status == 200, (name, response.status)
-        found = blocking_violations(page.page)
         # The preview is the dossier itself, in its own language (English or French,
         # as the ICC works in them): a Persian-speaking reviewer reads it in English.
         shown = DOSSIER_LANGUAGE.get(locale, locale) if name in IN_DOSSIER_LANGUAGE else locale
-        assert page.language == shown, (name, page.language)
-        assert page.direction == ("rtl" if shown == "fa" else "ltr"), name
-        if shown == "fa":
-            found += [f"a number in Latin digits on a Persian page: {text!r}"
-                      for text in page.latin_numbers()]
-        if not page.fits_the_screen():
-            found.append("the page is wider than the window (horizontal scrolling)")
+        found = page_problems(page, name, shown, number, locale=locale)
         if found:
             problems[name] = found
-        if WRITE_SCREENSHOTS:
-            save_screenshot(page.page, SCREENSHOTS / locale / f"{number:02d}-{name}.png")
     assert problems == {}, "\n".join(f"{name}: {p}" for name, ps in problems.items()
                                      for p in ps)

@@ -46,6 +46,7 @@ from portal.pdf.worker import render_isolated
 from portal.services.dossiers import assembly, export_material
 from portal.services.dossiers.consent_gate import dossier_gaps
 from portal.services.dossiers.markup import render_markup
+from portal.services.dossiers.naming import agency_namer
 from portal.services.errors import ValidationFailed
 from portal.services.evidence import blob_associated_data, filename_of, open_original, verify_item
 from portal.services.jobs import enqueue_job
@@ -143,11 +144,8 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
     _check_still_exportable(dossier)
     _verify_originals(kit, store, dossier)
     signing = _signing_material(settings)
-    names = vocabulary(dossier.language).values
-
-    def agency_name(value: str) -> str:
-        return names.get(value, value)
-
+    # The same labels as the review page that hashed it (one way: services/dossiers/naming).
+    agency_name = agency_namer(dossier.language)
     confidential = assembly.assemble(kit, dossier, assembly.CONFIDENTIAL, agency_name)
     if assembly.content_hash(confidential) != dossier.approved_content_hash:
         raise ContentChanged(_l("The dossier's content no longer matches what was approved. "

@@ -1,10 +1,10 @@
-"""Agency labels for the assembly, outside a request.
+"""Agency labels for the assembly: the one way every caller gets them.
 
-The translated labels live in the web layer (`portal.web.vocabulary`), which the
-command line may not import (the layers contract). The dossiers blueprint publishes
-its `agency_namer` on the app when it is registered; the CLI (the demo's approval,
-`flask dossier export`) asks for it here, so it assembles exactly the document the
-review page hashed.
+The translated labels live in the web layer (`portal.web.vocabulary`), which services
+and the command line may not import (the layers contract). The dossiers blueprint
+publishes its label function on the app when it is registered; the review page, the
+export job and the CLI (the demo's approval, `flask dossier export`) all ask for it
+here, so they assemble, and hash, exactly the same document.
 """
 
 from __future__ import annotations

@@ -11,4 +11,4 @@ from portal.web.dossiers import exports, patterns, sections, verify, views  # no
 
 # The command line assembles dossiers too (portal/services/dossiers/naming.py).
 bp.record_once(lambda state: state.app.extensions.setdefault(_AGENCY_NAMER,
-                                                            views.agency_namer))
+                                                            views.agency_labels))

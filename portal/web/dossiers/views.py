@@ -36,6 +36,7 @@ from portal.services import workspace as workspace_service
 from portal.services.dossiers import assembly, builder, redaction, workflow
 from portal.services.dossiers.consent_gate import dossier_gaps
 from portal.services.dossiers.markup import render_markup
+from portal.services.dossiers.naming import agency_namer
 from portal.services.dossiers.patterns import pattern_analysis
 from portal.services.errors import ConsentMissing, DomainError, InvalidFields
 from portal.services.review import legal_tags_of
@@ -77,8 +78,10 @@ def _owned(dossier: Dossier, model: type[Owned], row_id: int) -> Owned:
     return row
 
 
-def agency_namer(language: str) -> Callable[[str], str]:
-    """Agency labels in the dossier's language, for the facts in its sections."""
+def agency_labels(language: str) -> Callable[[str], str]:
+    """Agency labels in `language`: what the dossiers blueprint publishes for
+    `services.dossiers.naming.agency_namer`, the one way every assembly names agencies
+    (the review page, the export job and the command line hash the same document)."""
     def name(value: str) -> str:
         with force_locale(language):
             return label(value)
