@@ -94,8 +94,38 @@ bench: setup
 	$(PY) -m bench.upload $(UPLOAD_BENCH_ARGS)
 	$(PY) -m bench.dossier $(DOSSIER_BENCH_ARGS)
 
-# The slow proofs (docs/testing.md): sqlmap against a real server as every role, and the
-# long variants of the fault tests (SIGKILL during exports and commits). Minutes; not
-# part of `make test`. On PostgreSQL too when PORTAL_TEST_DATABASE_URL is set.
-proof: setup
-	$(PY) -m pytest -m proof $(PYTEST_ARGS) -s
+# The load run (docs/benchmarks.md): gunicorn and an RQ worker on a throw-away PostgreSQL
+# database with 100,000 incidents, 50 Locust users for 3 minutes on loopback (about 8
+# minutes in all). Locust comes from requirements-load.txt, installed here only.
+# Options go in LOAD_ARGS, e.g. make load LOAD_ARGS="--users 10 --duration 30".
+LOAD_STAMP := $(VENV)/.load-installed
+$(LOAD_STAMP): requirements-load.txt $(STAMP)
+	$(PY) -m pip install --quiet -c requirements.txt -r requirements-load.txt
+	touch $(LOAD_STAMP)
+
+.PHONY: load
+load: setup $(LOAD_STAMP)
+	$(PY) -m bench.load $(LOAD_ARGS)
+
+# Everything that proves DESIGN.md §2 (docs/testing.md): the whole suite with the slow
+# proofs (sqlmap as every role, the long SIGKILL variants, hypothesis with
+# PROOF_EXAMPLES submissions per form) on SQLite and on a throw-away PostgreSQL
+# database, then the load run; the figures go into docs/security.md (written even when
+# something failed, which is then marked). About 40 minutes; not part of `make test`.
+PROOF_DIR := .proof
+PROOF_EXAMPLES ?= 25
+proof: setup $(LOAD_STAMP)
+	@rm -rf $(PROOF_DIR); mkdir -p $(PROOF_DIR); rc=0; \
+	export PORTAL_HYPOTHESIS_EXAMPLES=$(PROOF_EXAMPLES); \
+	echo "== every test and the slow proofs, on SQLite =="; \
+	$(PY) -m pytest -m "" $(PYTEST_ARGS) --junitxml=$(PROOF_DIR)/sqlite.xml || rc=1; \
+	if url=$$($(PY) -m tests.support.pgdb create); then \
+	  echo "== every test and the slow proofs, on PostgreSQL =="; \
+	  PORTAL_TEST_DATABASE_URL="$$url" $(PY) -m pytest -m "" $(PYTEST_ARGS) \
+	    --junitxml=$(PROOF_DIR)/postgresql.xml || rc=1; \
+	  $(PY) -m tests.support.pgdb drop "$$url"; \
+	else echo "*** PostgreSQL did not answer: no PostgreSQL pass ***"; rc=1; fi; \
+	echo "== load =="; \
+	$(PY) -m bench.load --summary $(PROOF_DIR)/load.json $(LOAD_ARGS) || rc=1; \
+	$(PY) -m tests.support.proof_report $(PROOF_DIR) docs/security.md; \
+	exit $$rc

@@ -36,12 +36,12 @@ from typing import Any
 import jdatetime  # type: ignore[import-untyped]
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import event, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import URL
 
 from portal import create_app
 from portal.dependencies import crypto_kit
-from portal.models import IncidentTypeTerm, Role, db
+from portal.models import Incident, IncidentTypeTerm, Role, db
 from portal.models.sealed import sealed_context
 from portal.models.vocabulary import Agency, Verification
 from portal.services.search_index import token_for, words
@@ -190,7 +190,10 @@ def build_world(app: Flask, args: argparse.Namespace) -> World:
             agency_lines: list[str] = []
             token_lines: list[str] = []
             type_counter: Counter[str] = Counter()
-            for incident_id in range(1, args.incidents + 1):
+            # After any incidents already there (the load run seeds the demo data first).
+            first = db.session.scalar(select(func.max(Incident.id))) or 0
+            for loaded, incident_id in enumerate(range(first + 1, first + args.incidents + 1),
+                                                 start=1):
                 family_id, reporter_id = families[bisect.bisect(family_cum,
                                                                 rng.random() * family_cum[-1])]
                 submitted = rng.random() >= 0.02  # a few drafts, never listed
@@ -236,11 +239,11 @@ def build_world(app: Flask, args: argparse.Namespace) -> World:
                         world.scope_size += 1
                         world.document_frequency.update(chosen)
                         type_counter.update(code for _, code in kinds)
-                if incident_id % 20_000 == 0 or incident_id == args.incidents:
+                if loaded % 20_000 == 0 or loaded == args.incidents:
                     copy_rows(cursor, incident_rows, type_lines, agency_lines, token_lines)
                     raw.commit()
                     incident_rows, type_lines, agency_lines, token_lines = [], [], [], []
-                    print(f"  {incident_id} incidents loaded "
+                    print(f"  {loaded} incidents loaded "
                           f"({time.perf_counter() - started:.0f} s)", flush=True)
             cursor.execute("SELECT setval(pg_get_serial_sequence('incidents', 'id'), "
                            "(SELECT max(id) FROM incidents))")

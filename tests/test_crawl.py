@@ -27,6 +27,7 @@ from tests.support.client import BrowserClient
 from tests.support.dossier_world import add_report, new_dossier
 from tests.support.evidence import jpeg_with_gps, pdf, upload
 from tests.support.factories import ISSUED_TOTP_SECRETS, Account, make_account, make_family
+from tests.support.figures import RecordProperty, report_figures
 from tests.support.journeys import sign_in, sign_out
 from tests.support.reports import send_report, start_report
 
@@ -233,7 +234,8 @@ MUST_REACH = {
 
 @pytest.mark.parametrize("locale", ["en", "fa"])
 def test_every_page_each_role_can_reach_passes_the_page_checks(
-        app: Flask, client: BrowserClient, monkeypatch: pytest.MonkeyPatch, locale: str):
+        app: Flask, client: BrowserClient, monkeypatch: pytest.MonkeyPatch, locale: str,
+        record_property: RecordProperty):
     monkeypatch.setitem(app.config, "QUICK_EXIT_URL", EXIT_URL)
     accounts = build_world(app, client, locale)
     secrets = KNOWN_SECRETS | ISSUED_TOTP_SECRETS | {
@@ -245,16 +247,20 @@ def test_every_page_each_role_can_reach_passes_the_page_checks(
             db.text("evidence_items")))
         draft_id, in_review_id = db.session.scalars(db.select(Dossier.id).order_by(Dossier.id))
     problems: list[str] = []
+    pages: dict[str, int] = {}
     for role, account in accounts.items():
         crawler = app.test_client()
         sign_in(crawler, account)  # type: ignore[arg-type]
         seen, found = crawl(crawler, locale, secrets)  # type: ignore[arg-type]
         problems += [f"[{role}] {p}" for p in found]
+        pages[role] = len(seen)
         for path in MUST_REACH[role]:
             expected = path.format(incident=incident_id, item=item_id, draft=draft_id,
                                    in_review=in_review_id)
             assert expected in seen, f"{role} never reached {expected}: {sorted(seen)}"
     assert problems == [], "\n".join(problems)
+    report_figures(record_property, f"{locale}: " + ", ".join(
+        f"{count} pages as {role}" for role, count in pages.items()) + "; 0 problems")
 
 
 def test_the_page_checks_catch_what_they_look_for():

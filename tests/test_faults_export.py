@@ -60,6 +60,7 @@ from tests.support.faults import (
     start_server,
     wait_for,
 )
+from tests.support.figures import RecordProperty, report_figures
 from tests.support.http_client import LoopbackBrowser, path_of
 from tests.test_dossiers import World
 from tests.test_export import approved_dossier
@@ -202,7 +203,7 @@ def check_served(app: Flask, browser: LoopbackBrowser, dossier_id: int,
 
 
 def run_trials(app: Flask, client: BrowserClient, reviewer: BrowserClient, world_: World,
-               tmp_path: Path, trials: int, budget_s: float) -> None:
+               tmp_path: Path, trials: int, budget_s: float) -> str:
     started = time.monotonic()
     dossier_id = approved_dossier(client, reviewer, world_)
     env = live_environment(app, PORTAL_JOBS_POLL_SECONDS="1")
@@ -253,20 +254,24 @@ def run_trials(app: Flask, client: BrowserClient, reviewer: BrowserClient, world
     assert ledger.interrupted, "no kill ever cut a running export"
     assert set(failed) == ledger.interrupted, (failed, ledger.interrupted)
     assert set(failed.values()) == {"interrupted"}, failed
-    print(f"\n{trials} kills during exports in {time.monotonic() - started:.1f} s: "
-          f"{len(ledger.interrupted)} interrupted exports failed cleanly, "
-          f"{ledger.orphans_removed} orphan blobs removed, {len(served)} exports served")
-    print("\n".join(ledger.log))
+    print("\n" + "\n".join(ledger.log))
+    return (f"{app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}: {trials} SIGKILLs "
+            f"during exports in {time.monotonic() - started:.0f} s; "
+            f"{len(ledger.interrupted)} interrupted exports marked failed, "
+            f"{ledger.orphans_removed} orphan blobs removed by reconcile, {len(served)} "
+            "exports served whole, no row names a missing file")
 
 
 def test_sigkill_during_export_leaves_no_half_written_pdf(
         app: Flask, client: BrowserClient, another_client: BrowserClient, world: World,  # noqa: F811
-        tmp_path: Path) -> None:
-    run_trials(app, client, another_client, world, tmp_path, trials=2, budget_s=120)
+        tmp_path: Path, record_property: RecordProperty) -> None:
+    report_figures(record_property, run_trials(app, client, another_client, world, tmp_path,
+                                               trials=2, budget_s=120))
 
 
 @pytest.mark.proof
 def test_sigkill_during_export_many_trials(
         app: Flask, client: BrowserClient, another_client: BrowserClient, world: World,  # noqa: F811
-        tmp_path: Path) -> None:
-    run_trials(app, client, another_client, world, tmp_path, trials=8, budget_s=480)
+        tmp_path: Path, record_property: RecordProperty) -> None:
+    report_figures(record_property, run_trials(app, client, another_client, world, tmp_path,
+                                               trials=8, budget_s=480))

@@ -41,6 +41,7 @@ from tests.support.faults import (
     private_postgres,
     start_server,
 )
+from tests.support.figures import RecordProperty, report_figures
 from tests.support.http_client import LoopbackBrowser
 from tests.test_real_server import ROOT, instance
 from tests.test_upload_faults import PASSPHRASE, SETUP_SCRIPT, USERNAME
@@ -92,7 +93,8 @@ def traffic(browser: LoopbackBrowser, incident_id: int, token: str, stop: thread
         time.sleep(0.02 if posted.status < 500 else 0.1)
 
 
-def test_postgresql_restarted_under_the_running_portal(tmp_path: Path) -> None:
+def test_postgresql_restarted_under_the_running_portal(
+        tmp_path: Path, record_property: RecordProperty) -> None:
     reason = postgres_unavailable_reason()
     if reason:
         pytest.skip(reason)
@@ -152,5 +154,6 @@ def test_postgresql_restarted_under_the_running_portal(tmp_path: Path) -> None:
         assert not lost, f"acknowledged messages lost: {sorted(lost)[:5]}"
         audit = cli(env, "audit", "verify")
         assert audit.returncode == 0, audit.stdout + audit.stderr
-    print(f"\nPostgreSQL stopped twice under the portal in {time.monotonic() - started:.1f} s: "
-          f"{dict(seen.statuses)}; {len(seen.acknowledged)} messages acknowledged, all kept")
+    report_figures(record_property, f"PostgreSQL stopped twice under the portal in "
+                   f"{time.monotonic() - started:.0f} s: statuses {dict(seen.statuses)}; "
+                   f"{len(seen.acknowledged)} messages acknowledged, all kept")

@@ -13,13 +13,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.audit.hashing import GENESIS_HASH, canonical_time, chain_hash
 from portal.logs import IP_LITERAL
 from portal.models import AuditChainHead, AuditEvent, User, db, utcnow
 
 _HEAD_ID = 1
+_PENDING_KEY = "audit_events_to_chain"  # in Session.info: this transaction's events
 
 # Details are for context (a role name, a count), never for secrets. Keys that
 # look like secrets, and values that look like IP addresses, are refused outright.
@@ -121,11 +123,12 @@ class ChainBreak:
     reason: str
 
 
-def ensure_chain_head() -> None:
+def ensure_chain_head(session: Session | None = None) -> None:
     """Create the chain's head row if this database has none (new or restored)."""
-    if db.session.get(AuditChainHead, _HEAD_ID) is None:
-        db.session.add(AuditChainHead(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
-        db.session.flush()
+    session = session or db.session()
+    if session.get(AuditChainHead, _HEAD_ID) is None:
+        session.add(AuditChainHead(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
+        session.flush()
 
 
 def record_event(
@@ -136,34 +139,57 @@ def record_event(
     target_type: str = "",
     target_id: object = "",
     details: Mapping[str, str | int | bool] | None = None,
-) -> AuditEvent:
-    """Append one event to the chain in the current transaction (flush, no commit).
+) -> None:
+    """Record one event of the current transaction: it joins the chain when the
+    transaction commits, and is gone if it rolls back.
+
+    Appending takes the chain head's row lock until the commit. Taken at the commit, the
+    lock lasts a few statements; taken here, it lasted the rest of the request, template
+    included, and every audited request queued behind the one before it (the load run,
+    docs/benchmarks.md).
 
     Raises ValueError if `details` holds anything that looks like a secret or an
     IP address: such values must never reach the log.
     """
     clean = _checked_details(details or {})
-    ensure_chain_head()
-    # The UPDATE takes the write lock first, so the hash we read is the latest one.
-    db.session.execute(
-        update(AuditChainHead).where(AuditChainHead.id == _HEAD_ID)
-        .values(last_seq=AuditChainHead.last_seq + 1)
-    )
-    head = db.session.execute(
-        select(AuditChainHead).where(AuditChainHead.id == _HEAD_ID)
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    event = AuditEvent(
-        seq=head.last_seq, occurred_at=utcnow(), action=str(action), outcome=str(outcome),
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that the transaction's end, whatever it is, is seen
+    session.info.setdefault(_PENDING_KEY, []).append(AuditEvent(
+        occurred_at=utcnow(), action=str(action), outcome=str(outcome),
         actor_id=actor.id if actor else None, actor_label=actor.username if actor else "",
-        target_type=target_type, target_id=str(target_id), details=clean,
-        prev_hash=head.last_hash,
-    )
-    event.row_hash = compute_row_hash(event)
-    head.last_hash = event.row_hash
-    db.session.add(event)
-    db.session.flush()
-    return event
+        target_type=target_type, target_id=str(target_id), details=clean))
+
+
+@event.listens_for(Session, "before_commit")
+def _append_recorded_events(session: Session) -> None:
+    """Chain the transaction's events, in the order they were recorded, under the lock."""
+    pending: list[AuditEvent] = session.info.pop(_PENDING_KEY, [])
+    if not pending:
+        return
+    # The UPDATE takes the head's row lock first, so the hash it returns is the latest.
+    bump = (update(AuditChainHead).where(AuditChainHead.id == _HEAD_ID)
+            .values(last_seq=AuditChainHead.last_seq + len(pending))
+            .returning(AuditChainHead.last_seq, AuditChainHead.last_hash))
+    row = session.execute(bump).one_or_none()
+    if row is None:  # a new or restored database: the head row first
+        ensure_chain_head(session)
+        row = session.execute(bump).one()
+    last_seq, previous = row
+    for seq, audit_event in enumerate(pending, start=last_seq - len(pending) + 1):
+        audit_event.seq, audit_event.prev_hash = seq, previous
+        audit_event.row_hash = previous = compute_row_hash(audit_event)
+        session.add(audit_event)
+        session.flush()  # one at a time: ids in chain order, which verify_chain walks
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == _HEAD_ID)
+                    .values(last_hash=previous))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_unchained_events(session: Session, transaction: SessionTransaction) -> None:
+    """A rolled-back or closed transaction takes its events with it."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
 
 
 def compute_row_hash(event: AuditEvent) -> str:
@@ -185,14 +211,14 @@ def compute_row_hash(event: AuditEvent) -> str:
 def verify_chain() -> ChainBreak | None:
     """Walk the whole chain; return the first break, or None when it is intact."""
     expected_prev, expected_seq = GENESIS_HASH, 1
-    for event in _events_in_order():
-        if event.seq != expected_seq:
-            return ChainBreak(expected_seq, f"row {expected_seq} is missing (found {event.seq})")
-        if event.prev_hash != expected_prev:
-            return ChainBreak(event.seq, "does not follow the previous row (moved or swapped)")
-        if compute_row_hash(event) != event.row_hash:
-            return ChainBreak(event.seq, "content does not match its hash (changed)")
-        expected_prev, expected_seq = event.row_hash, expected_seq + 1
+    for row in _events_in_order():
+        if row.seq != expected_seq:
+            return ChainBreak(expected_seq, f"row {expected_seq} is missing (found {row.seq})")
+        if row.prev_hash != expected_prev:
+            return ChainBreak(row.seq, "does not follow the previous row (moved or swapped)")
+        if compute_row_hash(row) != row.row_hash:
+            return ChainBreak(row.seq, "content does not match its hash (changed)")
+        expected_prev, expected_seq = row.row_hash, expected_seq + 1
     head = db.session.get(AuditChainHead, _HEAD_ID)
     last_seq = head.last_seq if head else 0
     if last_seq != expected_seq - 1 or (head and head.last_hash != expected_prev):

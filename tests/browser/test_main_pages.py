@@ -18,6 +18,7 @@ from flask import Flask
 
 from tests.browser.tour import MAIN_PAGES, build_world, tour
 from tests.support.client import BrowserClient
+from tests.support.figures import RecordProperty, report_figures
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WRITE_SCREENSHOTS = os.environ.get("PORTAL_WRITE_SCREENSHOTS") == "1"
@@ -64,7 +65,8 @@ def page_problems(page, name: str, shown: str, number: int, *,  # type: ignore[n
 
 @pytest.mark.parametrize("locale", ["en", "fa", "fr"])
 def test_main_pages_are_accessible_fit_the_screen_and_follow_the_language(
-        app: Flask, client: BrowserClient, visit, locale: str):
+        app: Flask, client: BrowserClient, visit, locale: str,
+        record_property: RecordProperty):
     world = build_world(app, client, locale)
     problems: dict[str, list[str]] = {}
     seen = []
@@ -77,3 +79,5 @@ def test_main_pages_are_accessible_fit_the_screen_and_follow_the_language(
     assert seen == [name for name, _, _ in MAIN_PAGES]
     assert problems == {}, "\n".join(f"{name}: {p}" for name, ps in problems.items()
                                      for p in ps)
+    report_figures(record_property, f"{locale}: {len(seen)} main pages, 0 serious or "
+                   "critical axe violations, none wider than the window")

@@ -79,15 +79,19 @@ def make_account(app: Flask, role: Role, *, second_factor: bool | None = None,
     with app.app_context():
         user = create_user(crypto_kit(), username=username, display_name=username.title(),
                            role=role, passphrase=passphrase, locale=locale)
-        secret = None
-        if with_totp:
-            secret = pyotp.random_base32()
-            ISSUED_TOTP_SECRETS.add(secret)
-            user.totp_secret_sealed = crypto_kit().cipher.seal(
-                secret.encode(), sealed_context("users", user.id, "totp_secret_sealed"))
-            user.totp_enrolled_at = utcnow()
+        secret = enrol_second_factor(user) if with_totp else None
         db.session.commit()
         return Account(user.id, user.username, passphrase, role, secret)
+
+
+def enrol_second_factor(user: User) -> str:
+    """A TOTP secret for `user`, stored as enrolment stores it (the caller commits)."""
+    secret = pyotp.random_base32()
+    ISSUED_TOTP_SECRETS.add(secret)
+    user.totp_secret_sealed = crypto_kit().cipher.seal(
+        secret.encode(), sealed_context("users", user.id, "totp_secret_sealed"))
+    user.totp_enrolled_at = utcnow()
+    return secret
 
 
 def build_family_world(reporter_id: int) -> dict[str, int]:
