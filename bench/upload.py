@@ -10,7 +10,7 @@ the same run through:
   ``tee FIFO < file | openssl enc -aes-256-ctr -out out.bin`` with ``openssl dgst
   -sha256 < FIFO`` beside it, then ``sync out.bin`` (fsync); timed end to end.
 - **portal**: a real ``flask run --host 127.0.0.1`` server (Werkzeug's threaded
-  development server; gunicorn is not installed) on a throw-away instance (SQLite,
+  development server; the load run, bench/load.py, uses gunicorn) on a throw-away instance (SQLite,
   cheap Argon2), signed in over HTTP as a family member, the file POSTed to
   ``/reports/<id>/evidence`` as a streamed multipart body over ``http.client``
   (preamble, the file in 1 MiB chunks read from disk, closing boundary; exact
