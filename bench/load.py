@@ -186,7 +186,6 @@ def seed(app: Flask, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
 class Stack:
     gunicorn: subprocess.Popen[bytes]
     worker: subprocess.Popen[bytes]
-    logs: Path
 
 
 def start_stack(env: dict[str, str], port: int, workers: int, logs: Path) -> Stack:
@@ -199,7 +198,7 @@ def start_stack(env: dict[str, str], port: int, workers: int, logs: Path) -> Sta
     with open(logs / "worker.log", "wb") as out:
         worker = subprocess.Popen([str(BIN / "flask"), "jobs", "worker"],  # noqa: S603
                                   env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    stack = Stack(gunicorn, worker, logs)
+    stack = Stack(gunicorn, worker)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if gunicorn.poll() is not None or worker.poll() is not None:
