@@ -7,6 +7,16 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export FLASK_APP := portal
 PYTEST_ARGS ?= -q
+# A test pass uses every CPU (pytest-xdist; each worker has a database of its own) and
+# keeps its test folders (SQLite, the vault, servers' instances) in memory when
+# /dev/shm is there: a test never outlives a power cut, so waiting for the disk at each
+# commit would only slow it (docs/testing.md). XDIST_ARGS= runs in one process.
+XDIST_ARGS ?= -n auto --dist worksteal
+define pytest_pass
+tmp=$$(mktemp -d "$$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "$${TMPDIR:-/tmp}" )/ps752-tests.XXXXXX"); \
+$(PY) -m pytest $(XDIST_ARGS) --basetemp="$$tmp/pytest" $(1); rc=$$?; \
+rm -rf "$$tmp"; exit $$rc
+endef
 
 .PHONY: setup run test test-sqlite test-postgres lint translations messages clean proof
 
@@ -47,7 +57,7 @@ messages: $(STAMP)
 	  -d portal/translations
 
 run: setup
-	$(PY) -m portal.setup_instance
+	$(PY) -m portal.setup_instance --development
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask signing init --if-missing
 	$(VENV)/bin/flask demo seed
@@ -59,7 +69,7 @@ test: setup test-sqlite test-postgres
 
 test-sqlite: setup
 	@echo "== test suite on SQLite =="
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@$(call pytest_pass,$(PYTEST_ARGS))
 
 test-postgres: setup
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then url="$$PORTAL_TEST_DATABASE_URL"; keep=1; \
@@ -70,7 +80,8 @@ test-postgres: setup
 	  exit 0; \
 	fi; \
 	echo "== test suite on PostgreSQL =="; \
-	PORTAL_TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	export PORTAL_TEST_DATABASE_URL="$$url"; \
+	( $(call pytest_pass,$(PYTEST_ARGS)) ); rc=$$?; \
 	[ -n "$$keep" ] || $(PY) -m tests.support.pgdb drop "$$url"; \
 	exit $$rc
 
@@ -118,11 +129,11 @@ proof: setup $(LOAD_STAMP)
 	@rm -rf $(PROOF_DIR); mkdir -p $(PROOF_DIR); rc=0; \
 	export PORTAL_HYPOTHESIS_EXAMPLES=$(PROOF_EXAMPLES); \
 	echo "== every test and the slow proofs, on SQLite =="; \
-	$(PY) -m pytest -m "" $(PYTEST_ARGS) -o junit_family=xunit1 --junitxml=$(PROOF_DIR)/sqlite.xml || rc=1; \
+	( $(call pytest_pass,-m "" $(PYTEST_ARGS) -o junit_family=xunit1 --junitxml=$(PROOF_DIR)/sqlite.xml) ) || rc=1; \
 	if url=$$($(PY) -m tests.support.pgdb create); then \
 	  echo "== every test and the slow proofs, on PostgreSQL =="; \
-	  PORTAL_TEST_DATABASE_URL="$$url" $(PY) -m pytest -m "" $(PYTEST_ARGS) \
-	    -o junit_family=xunit1 --junitxml=$(PROOF_DIR)/postgresql.xml || rc=1; \
+	  ( export PORTAL_TEST_DATABASE_URL="$$url"; \
+	    $(call pytest_pass,-m "" $(PYTEST_ARGS) -o junit_family=xunit1 --junitxml=$(PROOF_DIR)/postgresql.xml) ) || rc=1; \
 	  $(PY) -m tests.support.pgdb drop "$$url"; \
 	else echo "*** PostgreSQL did not answer: no PostgreSQL pass ***"; rc=1; fi; \
 	echo "== load =="; \

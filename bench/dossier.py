@@ -6,7 +6,7 @@ differs). Each size runs in a fresh process so that its peak RSS is its own.
     python -m bench.dossier            # all sizes, a table for docs/benchmarks.md
     python -m bench.dossier --one 200  # one size, JSON
 
-Targets (issue 6): at 200 incidents ≥ 10 pages/s and ≤ 300 MiB, time growing linearly.
+Targets: at 200 incidents ≥ 10 pages/s and ≤ 300 MiB, time growing linearly.
 Fictional data only; no database (the renderer works on plain data).
 """
 

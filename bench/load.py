@@ -463,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load database {url.database}, instance {folder}", flush=True)
     try:
         instance = folder / "instance"
-        ensure_instance_config(instance)
+        ensure_instance_config(instance, development=True)  # it seeds the demo data
         env = {**os.environ, "PORTAL_INSTANCE_PATH": str(instance),
                "PORTAL_DATABASE_URL": url.render_as_string(hide_password=False),
                "PORTAL_REDIS_URL": REDIS_URL, "PORTAL_JOBS_BACKEND": "rq",

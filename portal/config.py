@@ -16,8 +16,11 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
+
+from portal.pdf.fonts import DEFAULT_FONT_DIR
 
 ENV_PREFIX = "PORTAL_"
 PLACEHOLDERS = frozenset({"", "change-me", "changeme", "dev", "secret", "placeholder", "xxx"})
@@ -30,7 +33,7 @@ class ConfigError(RuntimeError):
 DEFAULTS: dict[str, Any] = {
     # "production" unless the instance says otherwise: demo data refuses to load there.
     "ENV": "production",
-    "SECRET_KEY": None,
+    "SECRET_KEY": None,  # signs the session cookie: at least 32 random characters
     # The ACTIVE master key: 32 random bytes, URL-safe base64. New data keys are wrapped
     # with it; `flask keys rotate` replaces it (decision 0004).
     "MASTER_KEY": None,
@@ -45,34 +48,88 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite at instance/portal.sqlite3
     "REDIS_URL": None,  # None: rate-limit counters in memory (one process)
     "HTTPS": False,  # True behind TLS: Secure cookies and HSTS
-    "QUICK_EXIT_URL": "https://www.google.com/",
+    # The address people reach the portal at, e.g. "https://portal.example.org": links
+    # that leave the request (an invitation link) are built on it, and a request naming
+    # any other host gets 400, so a forged Host header cannot reach a link. None: only
+    # loopback names are answered (a development machine, the tests).
+    "BASE_URL": None,
+    "QUICK_EXIT_URL": "https://www.google.com/",  # where every page's "Quick exit" leads
+    # Sessions end after this long idle (staff sooner: they reach every family's file),
+    # and after SESSION_ABSOLUTE_HOURS whatever happens.
     "STAFF_IDLE_MINUTES": 15,
     "FAMILY_IDLE_MINUTES": 30,
     "SESSION_ABSOLUTE_HOURS": 12,
-    "REAUTH_MINUTES": 5,
-    "LOGIN_FAILURES_PER_MINUTE": 5,
-    "INVITATION_TTL_HOURS": 72,
+    "REAUTH_MINUTES": 5,  # how recent a login sensitive actions need
+    # Sign-in ceilings, counted before a guess is checked (shared through REDIS_URL).
+    "LOGIN_FAILURES_PER_MINUTE": 5,  # per account, and again for its second-factor codes
+    "LOGIN_ATTEMPTS_PER_SESSION_PER_MINUTE": 10,  # per browser session, any usernames
+    # The portal-wide alarm: past this many failed sign-ins a minute (all accounts), it
+    # is raised once a minute (audit event, log line) and every sign-in waits
+    # LOGIN_ALARM_DELAY_STEP_MS more per failure beyond it, at most
+    # LOGIN_ALARM_MAX_DELAY_SECONDS. Nobody is refused: one attacker must not lock
+    # everyone out.
+    "LOGIN_ALARM_FAILURES_PER_MINUTE": 50,
+    "LOGIN_ALARM_DELAY_STEP_MS": 100,
+    "LOGIN_ALARM_MAX_DELAY_SECONDS": 5,
+    "INVITATION_TTL_HOURS": 72,  # an invitation link works this long
+    # argon2id cost of passphrase hashes (RFC 9106's second recommendation).
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_KIB": 65536,
     "ARGON2_PARALLELISM": 4,
+    # The organisation named in the signing certificates `flask signing init` makes.
     "PORTAL_NAME": "PS752 Justice Portal",
+    # The public half of the key that signs audit checkpoints (Ed25519, base64), as
+    # `flask audit checkpoint-key init` prints it; `flask audit verify --checkpoint`
+    # checks against it. Public: the private half never sits usable on the server.
+    "AUDIT_CHECKPOINT_PUBLIC_KEY": None,
     # Evidence: the largest file accepted, and where the encrypted blobs live.
     "MAX_UPLOAD_BYTES": 2 * 1024**3,
     "EVIDENCE_DIR": None,  # None: instance/evidence
     # PDF evidence: how many of its first pages get a preview (shown in dossiers).
     "EVIDENCE_PDF_PREVIEW_PAGES": 20,
-    # The signing PKI of exported dossiers (`flask signing init`; portal/pdf/sign.py).
+    # The signing PKI of exported dossiers (`flask signing init`; portal/pdf/pki.py).
     "SIGNING_DIR": None,  # None: instance/signing
+    # Dossier export (the job in portal/jobs/dossier_jobs.py): the name the PDF
+    # prints as the submitter and its signature's reason names.
+    "PDF_SUBMITTER": "Association of Families of Flight PS752 Victims",
+    # Debian's fonts-noto-core; the export fails naming the files when one is missing.
+    "PDF_FONT_DIR": DEFAULT_FONT_DIR,
+    # The render runs in a child process with these limits (portal/pdf/worker.py), so a
+    # hostile or huge dossier cannot take the worker down. False: in the worker itself,
+    # for debugging only.
+    "PDF_RENDER_ISOLATED": True,
+    "PDF_RENDER_MAX_MEMORY_BYTES": 2 * 1024**3,  # address space of the render child
+    "PDF_RENDER_MAX_SECONDS": 600,  # wall clock; `flask dossier export` waits 2 min more
+    # "Verify a dossier": the uploaded files together (held in memory, never on disk), and
+    # the limits of the child process that reads them (portal/pdf/verify_child.py).
+    "DOSSIER_VERIFY_MAX_UPLOAD_BYTES": 256 * 1024**2,
+    "DOSSIER_VERIFY_MAX_MEMORY_BYTES": 1024**3,
+    "DOSSIER_VERIFY_MAX_SECONDS": 120,
     # Jobs (portal/jobs): "thread" (in each app process), "rq" (RQ workers through
     # Redis: JOBS_REDIS_URL, else REDIS_URL), "eager" (tests) or "manual".
     "JOBS_BACKEND": "thread",
     "JOBS_REDIS_URL": None,
-    "JOBS_QUEUE": "portal",
+    "JOBS_QUEUE": "portal",  # the RQ queue's name
     # A job still "running" this long after it was claimed is presumed crashed.
     "JOBS_LEASE_SECONDS": 600,
-    "JOBS_POLL_SECONDS": 5,
-    "LOG_LEVEL": "INFO",
+    "JOBS_POLL_SECONDS": 5,  # how often a thread runner or `flask jobs worker` looks
+    "LOG_LEVEL": "INFO",  # of the app's logger (messages are scrubbed of addresses)
 }
+
+# Keys Flask, its extensions or `create_app` own: derived from DEFAULTS by
+# `_derive_flask_settings`, set by tests, or Flask's own. No PORTAL_* variable sets
+# them; every other key the portal reads is in DEFAULTS (tests/test_config.py checks).
+DERIVED_SETTINGS: frozenset[str] = frozenset({
+    "TESTING", "PROPAGATE_EXCEPTIONS", "PREFERRED_URL_SCHEME", "MAX_CONTENT_LENGTH",
+    "TRUSTED_HOSTS", "SERVER_NAME",
+    "INSTANCE_PATH", "MIGRATIONS_DIR",
+    "SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS",
+    "SESSION_COOKIE_NAME", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE", "SESSION_REFRESH_EACH_REQUEST",
+    "WTF_CSRF_TIME_LIMIT", "WTF_CSRF_SSL_STRICT",
+    "RATELIMIT_STORAGE_URI", "RATELIMIT_HEADERS_ENABLED",
+    "BABEL_DEFAULT_LOCALE", "BABEL_DEFAULT_TIMEZONE",
+})
 
 
 def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
@@ -87,17 +144,22 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         validate_secrets(app.config)
 
 
+def environment_variable(key: str) -> str:
+    """The variable that sets `key`: PORTAL_<KEY> (PORTAL_NAME, not PORTAL_PORTAL_NAME)."""
+    return ENV_PREFIX + key.removeprefix(ENV_PREFIX)
+
+
 def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Read PORTAL_<KEY> for every known key, typed like its default."""
+    """Read PORTAL_<KEY> for every key of DEFAULTS, typed like its default."""
     found: dict[str, Any] = {}
     for key, default in DEFAULTS.items():
-        raw = environ.get(ENV_PREFIX + key.removeprefix(ENV_PREFIX))
+        raw = environ.get(environment_variable(key))
         if raw is None:
             continue
         if isinstance(default, bool):
             found[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
         elif isinstance(default, dict):
-            found[key] = _json_object(ENV_PREFIX + key, raw)
+            found[key] = _json_object(environment_variable(key), raw)
         elif isinstance(default, int):
             found[key] = int(raw)
         else:
@@ -124,7 +186,9 @@ def _derive_flask_settings(app: Flask) -> None:
         "SQLALCHEMY_DATABASE_URI",
         cfg["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'portal.sqlite3'}",
     )
-    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's error (and so the log line of a 500) would
+    # otherwise print its bound values, the clear text of everything the request wrote.
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "hide_parameters": True}
     cfg["EVIDENCE_DIR"] = cfg["EVIDENCE_DIR"] or str(Path(app.instance_path) / "evidence")
     # One large file per request (several small ones fit too); each file is also
     # limited on its own while it streams in (portal/web/uploads.py).
@@ -144,6 +208,50 @@ def _derive_flask_settings(app: Flask) -> None:
     cfg["RATELIMIT_HEADERS_ENABLED"] = False
     cfg.setdefault("BABEL_DEFAULT_LOCALE", "en")
     cfg.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    _derive_host_settings(cfg)
+
+
+# What a development machine and the tests call the portal when BASE_URL is unset
+# (`flask run --host 127.0.0.1`, Flask's test client). IPv6 literals are left out:
+# Werkzeug's host check cannot match them.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+
+
+def _derive_host_settings(cfg: dict[str, Any]) -> None:
+    """Flask answers only requests whose Host is BASE_URL's host (400 otherwise; the
+    loopback names while BASE_URL is unset), and builds external links with BASE_URL's
+    host and port (SERVER_NAME), never the Host a request named; outside a request,
+    with its scheme too (PREFERRED_URL_SCHEME)."""
+    base_url = cfg["BASE_URL"]
+    if not base_url:
+        cfg["TRUSTED_HOSTS"] = list(LOOPBACK_HOSTS)
+        return
+    scheme, netloc, hostname = _origin_of(base_url)
+    cfg["TRUSTED_HOSTS"] = [hostname]
+    cfg["SERVER_NAME"] = netloc
+    cfg["PREFERRED_URL_SCHEME"] = scheme
+
+
+def _origin_of(base_url: object) -> tuple[str, str, str]:
+    """BASE_URL's scheme, host[:port] and host name; ConfigError unless it is an origin.
+
+    A path is refused: the session cookie is pinned to "/" (`__Host-`), so the portal
+    is served at the root of its host."""
+    problem = ("BASE_URL must be the address people reach the portal at: http:// or "
+               "https:// and a host name, with an optional port and no path, such as "
+               "https://portal.example.org")
+    if not isinstance(base_url, str):
+        raise ConfigError(problem)
+    parts = urlsplit(base_url.strip())
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ConfigError(problem) from None
+    if (parts.scheme not in {"http", "https"} or not parts.hostname or ":" in parts.hostname
+            or parts.username is not None or parts.path not in {"", "/"}
+            or parts.query or parts.fragment):
+        raise ConfigError(problem)
+    return parts.scheme, parts.netloc.lower(), parts.hostname
 
 
 def validate_secrets(cfg: Mapping[str, Any]) -> None:
@@ -220,8 +328,11 @@ def _is_32_byte_key(text: str) -> bool:
     return raw is not None and len(raw) == 32
 
 
-def render_instance_config() -> str:
-    """The text of a fresh instance/config.py with newly generated secrets."""
+def render_instance_config(*, development: bool = False) -> str:
+    """The text of a fresh instance/config.py with newly generated secrets.
+
+    A production instance unless `development` is asked for: demo accounts, whose
+    passphrases are in the source, can be loaded only into a development instance."""
     secret_key = secrets.token_urlsafe(48)
     master_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
     index_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
@@ -232,6 +343,9 @@ def render_instance_config() -> str:
         f"MASTER_KEY = {master_key!r}\n"
         "# Keys the recovery-code digests and the search index; never change it.\n"
         f"INDEX_KEY = {index_key!r}\n"
-        "# 'development' allows demo data; use 'production' on a real server.\n"
-        "ENV = 'development'\n"
+        "# 'development' allows demo data (its passphrases are public): never on a server.\n"
+        f"ENV = {'development' if development else 'production'!r}\n"
+        "# The address people reach the portal at; until it is set, only 127.0.0.1 and\n"
+        "# localhost are answered.\n"
+        "# BASE_URL = 'https://portal.example.org'\n"
     )

@@ -38,10 +38,32 @@ class ScrubAddresses(logging.Filter):
         return True
 
 
+# What PostgreSQL says about the values of a refused row ("DETAIL:  Failing row
+# contains (…)", "Key (username)=(…) already exists"): `hide_parameters` keeps
+# SQLAlchemy from printing the statement's values, but the server's own message quotes
+# them, and they are what people typed (narratives, names).
+_VALUE_DETAIL = re.compile(r"^[ \t]*(?:DETAIL|HINT|CONTEXT):.*$", re.MULTILINE)
+_KEY_VALUE = re.compile(r"(Key \([^)]*\))=\((?:[^()]|\([^()]*\))*\)")
+
+
+class HideDatabaseValues(logging.Filter):
+    """Leave out of a logged traceback what a database error quotes of the data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            cleaned = _VALUE_DETAIL.sub("  [the database's detail is not logged]",
+                                        record.exc_text)
+            record.exc_text = _KEY_VALUE.sub(r"\1=(…)", cleaned)
+        return True
+
+
 def configure_logging(app: Flask) -> None:
     app.logger.setLevel(app.config["LOG_LEVEL"])
-    if not any(isinstance(f, ScrubAddresses) for f in app.logger.filters):
-        app.logger.addFilter(ScrubAddresses())
+    for scrub in (ScrubAddresses, HideDatabaseValues):
+        if not any(isinstance(f, scrub) for f in app.logger.filters):
+            app.logger.addFilter(scrub())
     werkzeug_log = logging.getLogger("werkzeug")
     # Its request lines carry the client address and the query string: keep them off.
     werkzeug_log.setLevel(logging.WARNING)

@@ -1,11 +1,15 @@
 """Create instance/ and write instance/config.py with fresh secrets if it is missing.
 
 Runs before the app exists (the app refuses to start without these secrets), so it
-imports nothing of Flask's app. Usage: `python -m portal.setup_instance [INSTANCE_DIR]`.
+imports nothing of Flask's app. Usage:
+`python -m portal.setup_instance [--development] [INSTANCE_DIR]`. The instance is a
+production one unless `--development` is given (`make run` gives it): only a
+development instance accepts the demo data, whose passphrases are in the source.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -15,8 +19,9 @@ from portal.config import render_instance_config
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 
 
-def ensure_instance_config(instance_dir: Path) -> bool:
-    """Write config.py (mode 0600) unless it exists; True when it was written.
+def ensure_instance_config(instance_dir: Path, *, development: bool = False) -> bool:
+    """Write config.py (mode 0600) unless it exists; True when it was written. It says
+    ENV = 'production' unless `development`; an existing file is never changed.
 
     Also makes the folder private (0700) and creates the embedded SQLite database
     file as 0600 before SQLite would create it world-readable.
@@ -32,15 +37,20 @@ def ensure_instance_config(instance_dir: Path) -> bool:
     # O_EXCL: never overwrite secrets that another process wrote a moment ago.
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(render_instance_config())
+        handle.write(render_instance_config(development=development))
     return True
 
 
 def main(argv: list[str]) -> int:
-    instance_dir = Path(argv[1]) if len(argv) > 1 else Path(
-        os.environ.get("PORTAL_INSTANCE_PATH", DEFAULT_INSTANCE)
-    )
-    written = ensure_instance_config(instance_dir)
+    parser = argparse.ArgumentParser(prog="python -m portal.setup_instance",
+                                     description="Write instance/config.py with fresh secrets.")
+    parser.add_argument("--development", action="store_true",
+                        help="a development instance, which accepts demo data")
+    parser.add_argument("instance_dir", nargs="?", type=Path, default=Path(
+        os.environ.get("PORTAL_INSTANCE_PATH", DEFAULT_INSTANCE)))
+    args = parser.parse_args(argv[1:])
+    instance_dir: Path = args.instance_dir
+    written = ensure_instance_config(instance_dir, development=args.development)
     state = "written" if written else "already present, left unchanged"
     print(f"{instance_dir / 'config.py'}: {state}")
     return 0

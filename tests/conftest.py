@@ -3,6 +3,9 @@ and leak checks after every test (no IP address in the database or the logs, no
 passphrase or TOTP secret in the logs).
 
 PostgreSQL is used when PORTAL_TEST_DATABASE_URL is set (as `make test` and CI do).
+Under pytest-xdist (`make test` runs one worker per CPU) every worker has its own app,
+instance folder and database (on PostgreSQL: `<database>_gw0`, `_gw1`…, made at the
+start of the worker and dropped at its end), so tests never share rows across workers.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import String, Text, delete, func, inspect, select, text
+from sqlalchemy import String, Text, delete, func, inspect, make_url, select, text
 
 import portal
 from portal import create_app
@@ -27,6 +30,7 @@ from portal.cli.signing import ensure_signing
 from portal.logs import IP_LITERAL
 from portal.models import Role, db
 from portal.web.extensions import limiter
+from tests.support import pgdb
 from tests.support.client import BrowserClient
 from tests.support.factories import (
     ISSUED_TOTP_SECRETS,
@@ -37,6 +41,7 @@ from tests.support.factories import (
 )
 from tests.support.journeys import sign_in
 from tests.support.reports import send_report, start_report
+from tests.support.tampering import append_only_lifted
 
 TEST_MASTER_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 KNOWN_SECRETS: set[str] = set(PASSPHRASES.values())
@@ -57,7 +62,16 @@ REFERENCE_TABLES: dict[str, int] = {"incident_type_terms": 0}
 
 
 def database_url(tmp_dir: Path) -> str:
-    return os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+    """SQLite in the run's temporary folder, or the pass's PostgreSQL database; under
+    pytest-xdist each worker gets a database of its own beside the pass's."""
+    base = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return base
+    name = pgdb.worker_database_name(str(make_url(base).database), worker)
+    return pgdb.create_database(base, name=name).render_as_string(hide_password=False)
 
 
 def app_config(tmp_dir: Path, url: str) -> dict[str, object]:
@@ -110,6 +124,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             REFERENCE_TABLES[name] = db.session.scalar(select(func.max(table.c.id))) or 0
     yield app
     logging.getLogger().removeHandler(CAPTURED)
+    with app.app_context():
+        db.engine.dispose()
+    if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("PORTAL_TEST_DATABASE_URL"):
+        pgdb.drop_database(app.config["SQLALCHEMY_DATABASE_URI"],
+                           os.environ["PORTAL_TEST_DATABASE_URL"])
 
 
 def reset_schema() -> None:
@@ -131,24 +150,33 @@ def another_client(app: Flask) -> BrowserClient:
 
 @pytest.fixture(autouse=True)
 def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After each test: check for leaks, then empty every table and the rate limits."""
+    """After each test: check for leaks and for settings the test changed without
+    monkeypatch (the next test on this worker would inherit them: an order-dependent
+    suite), then empty every table and the rate limits."""
     if "app" not in request.fixturenames:
         yield
         return
     app: Flask = request.getfixturevalue("app")
     CAPTURED.lines.clear()
+    settings = dict(app.config)
     yield
+    changed = sorted(key for key in settings.keys() | app.config.keys()
+                     if settings.get(key) != app.config.get(key))
+    app.config.clear()
+    app.config.update(settings)
     with app.app_context():
         try:
+            assert changed == [], f"settings changed and not restored (use monkeypatch): {changed}"
             assert_no_leaks()
         finally:
             db.session.rollback()
-            for table in reversed(db.metadata.sorted_tables):
-                statement = delete(table)
-                if table.name in REFERENCE_TABLES:  # keep the rows the migrations put there
-                    statement = statement.where(table.c.id > REFERENCE_TABLES[table.name])
-                db.session.execute(statement)
-            db.session.commit()
+            # As the owner: the audit log and custody chains refuse DELETE to everyone else.
+            with append_only_lifted(db.session):
+                for table in reversed(db.metadata.sorted_tables):
+                    statement = delete(table)
+                    if table.name in REFERENCE_TABLES:  # keep the rows the migrations put there
+                        statement = statement.where(table.c.id > REFERENCE_TABLES[table.name])
+                    db.session.execute(statement)
             limiter.reset()
             empty_evidence_store(Path(app.config["EVIDENCE_DIR"]))
 

@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal import create_app
-from portal.models import AuditEvent, Invitation, Role, db, utcnow
-from portal.policy.permissions import ROLE_PERMISSIONS
+from portal.models import AuditEvent, Invitation, Role, User, db, utcnow
+from portal.policy.permissions import ROLE_PERMISSIONS, Permission, can
 from portal.web.access import PUBLIC, Stage, access_rule
 from tests.conftest import app_config, table_counts
 from tests.support.client import BrowserClient
@@ -49,6 +49,28 @@ def test_public_allow_list_is_short_and_known(app: Flask):
     public = {e for e, m, _ in routes(app) if access_rule(e, m) == PUBLIC}
     assert public == {"static", "main.health", "main.set_language", "auth.login",
                       "invitations.accept"}
+
+
+def test_the_actions_that_need_a_recent_sign_in_are_known(app: Flask):
+    needing = set()
+    for endpoint, method, _ in routes(app):
+        rule = access_rule(endpoint, method)
+        if rule is not None and rule.recent_login and method in rule.recent_login.methods:
+            needing.add((endpoint, method, rule.recent_login.when_posted))
+    assert needing == {
+        ("admin.change_role", "POST", None),
+        ("admin.set_active", "POST", None),
+        ("admin.reset_second_factor", "POST", None),
+        ("register.add_member", "POST", None),
+        ("register.assign_advocate", "POST", None),
+        ("register.decide_assignment", "POST", ("decision", "confirm")),  # not declining
+        ("families.decide_assignment", "POST", ("decision", "confirm")),
+        ("evidence.approve_withdrawal", "POST", None),
+        ("dossiers.review", "POST", ("decision", "approve")),  # not returning it
+        ("dossiers.export", "POST", None),  # not opening the form
+        ("account.recovery_codes", "GET", None),  # the form, then its passphrase
+        ("account.recovery_codes", "POST", None),
+    }
 
 
 def test_an_unlisted_endpoint_is_refused(tmp_path: Path):
@@ -137,3 +159,78 @@ def test_unknown_object_and_forbidden_object_look_the_same(app: Flask, client: B
 
     assert without_return_path(own_page.get_data(as_text=True)) == without_return_path(
         missing.get_data(as_text=True))
+
+
+# What each role may do at all, written out by hand from DESIGN §1 (users and their
+# journeys) so that a wrong grant in the policy fails here instead of being copied into
+# the expectation. A new permission or role fails until it gets its line or column.
+GRANTS = """
+permission                  family_member  advocate  legal_reviewer  admin
+account:use                       Y           Y            Y           Y
+invitation:create                 -           Y            -           Y
+invitation:revoke                 -           Y            -           Y
+user:manage                       -           -            -           Y
+audit:read                        -           -            -           Y
+register:manage                   -           -            -           Y
+assignment:confirm                -           Y            -           Y
+assignment:decline                -           Y            -           Y
+assignment:confirm                -           Y            -           Y
+assignment:decline                -           Y            -           Y
+family:read                       Y           Y            -           -
+person:manage                     Y           Y            -           -
+incident:create                   Y           -            -           -
+incident:read                     Y           Y            -           -
+incident:amend                    Y           -            -           -
+incident:discuss                  Y           Y            -           -
+incident:review                   -           Y            -           -
+legal_tag:confirm                 -           -            Y           -
+workspace:use                     -           Y            -           -
+evidence:add                      Y           Y            -           -
+evidence:read                     Y           Y            Y           -
+evidence:describe                 Y           Y            -           -
+evidence:withdraw_request         Y           -            -           -
+evidence:withdraw_approve         -           -            Y           -
+dossier:create                    -           Y            -           -
+dossier:read                      -           Y            Y           -
+dossier:edit                      -           Y            -           -
+dossier:review                    -           -            Y           -
+dossier:new_version               -           Y            -           -
+dossier:export                    -           -            Y           -
+dossier:verify                    -           -            Y           -
+translation:manage                -           Y            -           -
+"""
+
+
+def expected_grants() -> dict[tuple[str, str], bool]:
+    """(role, permission) -> allowed, read from the table above."""
+    header, *rows = GRANTS.strip().splitlines()
+    roles = header.split()[1:]
+    table = {}
+    for row in rows:
+        permission, *marks = row.split()
+        assert len(marks) == len(roles), f"row {permission!r} has {len(marks)} columns"
+        assert set(marks) <= {"Y", "-"}, row
+        table.update({(role, permission): mark == "Y"
+                      for role, mark in zip(roles, marks, strict=True)})
+    return table
+
+
+def test_the_grants_table_names_every_role_and_every_permission():
+    table = expected_grants()
+    assert {role for role, _ in table} == {role.value for role in Role}, (
+        "a role was added or removed: give it a column in GRANTS")
+    assert {permission for _, permission in table} == {p.value for p in Permission}, (
+        "a permission was added or removed: give it a line in GRANTS")
+
+
+def test_each_role_holds_exactly_the_permissions_the_design_gives_it(app: Flask):
+    accounts = {role.value: make_account(app, role) for role in Role}
+    with app.app_context():
+        answered = {
+            (role, permission.value): can(db.session.get(User, account.id), permission)
+            for role, account in accounts.items() for permission in Permission
+        }
+    wrong = sorted(f"{role} {permission}: policy says {'allow' if allowed else 'deny'}"
+                   for (role, permission), allowed in answered.items()
+                   if expected_grants().get((role, permission)) != allowed)
+    assert wrong == []

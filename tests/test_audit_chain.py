@@ -1,4 +1,6 @@
-"""The audit log is append-only and hash-chained; `flask audit verify` finds tampering."""
+"""The audit log is hash-chained; `flask audit verify` finds tampering by the database's
+owner, past the append-only triggers (tests/test_audit_tamper.py tests those, and the
+rewrites only checkpoints reveal)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from portal.models import AuditEvent, Role, db
 from tests.support.client import BrowserClient
 from tests.support.factories import make_account
 from tests.support.journeys import sign_in, sign_out
+from tests.support.tampering import append_only_lifted
 
 
 def some_history(app: Flask, client: BrowserClient) -> None:
@@ -51,10 +54,9 @@ def test_events_record_who_did_what_and_the_outcome(app: Flask, client: BrowserC
 def test_verify_fails_on_a_changed_row(app: Flask, client: BrowserClient):
     some_history(app, client)
     target = rows(app)[2]
-    with app.app_context():
+    with app.app_context(), append_only_lifted(db.session):
         db.session.execute(update(AuditEvent).where(AuditEvent.id == target.id)
                            .values(outcome="success" if target.outcome != "success" else "failure"))
-        db.session.commit()
     code, output = verify(app)
     assert code == 1
     assert f"seq {target.seq}" in output
@@ -63,9 +65,8 @@ def test_verify_fails_on_a_changed_row(app: Flask, client: BrowserClient):
 def test_verify_fails_on_a_deleted_row(app: Flask, client: BrowserClient):
     some_history(app, client)
     target = rows(app)[1]
-    with app.app_context():
+    with app.app_context(), append_only_lifted(db.session):
         db.session.execute(delete(AuditEvent).where(AuditEvent.id == target.id))
-        db.session.commit()
     code, output = verify(app)
     assert code == 1
     assert f"seq {target.seq}" in output
@@ -74,9 +75,8 @@ def test_verify_fails_on_a_deleted_row(app: Flask, client: BrowserClient):
 def test_verify_fails_when_the_newest_rows_are_deleted(app: Flask, client: BrowserClient):
     some_history(app, client)
     last = rows(app)[-1]
-    with app.app_context():
+    with app.app_context(), append_only_lifted(db.session):
         db.session.execute(delete(AuditEvent).where(AuditEvent.id == last.id))
-        db.session.commit()
     code, output = verify(app)
     assert code == 1
     assert f"seq {last.seq}" in output
@@ -87,13 +87,12 @@ def test_verify_fails_on_swapped_rows(app: Flask, client: BrowserClient):
     first, second = rows(app)[1:3]
     columns = ["seq", "occurred_at", "actor_id", "actor_label", "action", "target_type",
                "target_id", "outcome", "details", "prev_hash", "row_hash"]
-    with app.app_context():
+    with app.app_context(), append_only_lifted(db.session):
         values = [{c: getattr(e, c) for c in columns} for e in (first, second)]
         # Park one row's seq out of the way: seq is unique.
         db.session.execute(update(AuditEvent).where(AuditEvent.id == first.id).values(seq=-1))
         db.session.execute(update(AuditEvent).where(AuditEvent.id == second.id).values(**values[0]))
         db.session.execute(update(AuditEvent).where(AuditEvent.id == first.id).values(**values[1]))
-        db.session.commit()
     code, output = verify(app)
     assert code == 1
     assert f"seq {first.seq}" in output

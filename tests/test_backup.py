@@ -1,4 +1,4 @@
-"""The restore drill (issue 7, item 6): `flask backup create`, then `flask backup restore`
+"""The restore drill: `flask backup create`, then `flask backup restore`
 into a fresh instance with the same keys; every verification stays green, every
 evidence hash matches, and an approved dossier still hashes to what was approved.
 A backup holds no key and no plaintext, is checked file by file before a restore,
@@ -231,7 +231,7 @@ def test_restore_without_the_master_key_it_needs_is_refused(
         assert table_counts() == {}
 
 
-# -- a dossier exported before the backup (issue 7, item 6) ------------------------------
+# -- a dossier exported before the backup --------------------------------------------------
 
 
 def export_rows() -> list[tuple[object, ...]]:
@@ -247,7 +247,7 @@ def test_a_dossier_exported_before_the_backup_still_verifies_after_restore(
     from portal.cli.signing import signing_location
     from portal.dependencies import blob_store
     from portal.models import DossierExport
-    from portal.pdf import sign
+    from portal.pdf import pki
     from portal.pdf.verify import verify
     from portal.services.dossiers.export import read_export_file
     from tests.test_export import download, export
@@ -257,7 +257,7 @@ def test_a_dossier_exported_before_the_backup_still_verifies_after_restore(
     pdf, bundle = tmp_path / "before.pdf", tmp_path / "before.zip"
     pdf.write_bytes(download(another_client, seeded.dossier_id, export_id, "pdf"))
     bundle.write_bytes(download(another_client, seeded.dossier_id, export_id, "bundle"))
-    fingerprint = sign.load_material(*signing_location(app)).root_fingerprint
+    fingerprint = pki.load_material(*signing_location(app)).root_fingerprint
     assert verify(pdf, bundle, None, fingerprint).ok  # green before, or the test means nothing
     with app.app_context():
         before = export_rows()

@@ -11,6 +11,7 @@ from portal.models import AuditEvent, Role, User, db
 from tests.conftest import KNOWN_SECRETS
 from tests.support.client import BrowserClient
 from tests.support.factories import make_account
+from tests.support.tampering import append_only_lifted
 
 ADMIN_PASSPHRASE = "orchid lantern basalt comet meadow"
 WEAK_PASSPHRASES = ("password12345678", "short words")  # long but guessable; too short
@@ -60,7 +61,8 @@ def test_new_admin_must_set_up_a_second_factor_before_anything_else(
         assert response.status_code == 302, path
         assert response.headers["Location"] == "/account/second-factor", path
     for path in ("/admin/users/1/role", "/invitations/new", "/account/recovery-codes"):
-        response = client.submit("/account/second-factor", {"role": "admin"}, action=path)
+        response = client.post_form(path, {"role": "admin"},
+                                    token_page="/account/second-factor")
         assert response.status_code == 302, path
         assert response.headers["Location"] == "/account/second-factor", path
     page = client.get("/account/second-factor")
@@ -163,10 +165,9 @@ def test_audit_verify_passes_on_an_intact_chain_and_names_a_changed_row(app: Fla
     assert intact.exit_code == 0, intact.output
     assert "intact: 2 events" in intact.output
 
-    with app.app_context():
+    with app.app_context(), append_only_lifted(db.session):  # as the database's owner
         db.session.execute(update(AuditEvent).where(AuditEvent.seq == 1)
                            .values(actor_label="someone.else"))
-        db.session.commit()
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
     assert "seq 1" in broken.output

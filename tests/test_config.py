@@ -1,24 +1,36 @@
 """Configuration: real secrets or no start, the layers in the documented order, fresh
-secrets from setup_instance, and HTTPS-only cookies and HSTS when HTTPS is on."""
+secrets from setup_instance, HTTPS-only cookies and HSTS when HTTPS is on, and every
+setting the code reads documented with one default that its PORTAL_* variable sets."""
 
 from __future__ import annotations
 
+import ast
 import base64
 import json
 import os
+import re
 import runpy
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
+import portal
 from portal import create_app
-from portal.config import DEFAULTS, ConfigError
+from portal.config import (
+    DEFAULTS,
+    DERIVED_SETTINGS,
+    ConfigError,
+    environment_variable,
+    load_config,
+)
 from portal.dependencies import crypto_kit
 from portal.models import db
 from portal.setup_instance import ensure_instance_config
+from portal.web.memory_uploads import MEMORY_UPLOAD_LIMITS
 from tests.support.client import BrowserClient
 
 GOOD_SECRET = "s" * 20 + "-a-real-random-secret-key-0123456789"
@@ -32,13 +44,14 @@ KEYS = {"MASTER_KEY": GOOD_MASTER, "INDEX_KEY": GOOD_INDEX}
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No PORTAL_* variable from the shell may leak into these tests."""
     for key in DEFAULTS:
-        monkeypatch.delenv(f"PORTAL_{key}", raising=False)
+        monkeypatch.delenv(environment_variable(key), raising=False)
     monkeypatch.delenv("PORTAL_INSTANCE_PATH", raising=False)
 
 
 def build(instance: Path, **overrides: Any) -> Flask:
+    # No job runner thread: it would poll this throw-away database for the rest of the run.
     config: dict[str, Any] = {"INSTANCE_PATH": str(instance),
-                              "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+                              "SQLALCHEMY_DATABASE_URI": "sqlite://", "JOBS_BACKEND": "manual"}
     config.update(overrides)
     return create_app(config)
 
@@ -333,3 +346,192 @@ def test_setup_instance_makes_an_existing_folder_private_and_the_database_0600(t
     with app.app_context():
         db.create_all()
     assert stat.S_IMODE(database.stat().st_mode) == 0o600  # SQLite kept our mode
+
+
+# --- every setting the code reads has one default, and its variable works -----------------
+
+PORTAL_DIR = Path(portal.__file__).resolve().parent
+ROOT = PORTAL_DIR.parent
+# Names that hold a configuration mapping wherever they appear (`validate_secrets(cfg)`,
+# `create_app(overrides)`); any `<expr>.config` and any name assigned from one count too.
+CONFIG_NAMES = frozenset({"config", "cfg", "conf", "overrides", "DEFAULTS"})
+KEY_METHODS = frozenset({"get", "setdefault", "pop"})
+TEMPLATE_READ = re.compile(r"\bconfig(?:\.get\(\s*|\[\s*)['\"](\w+)['\"]|\bconfig\.([A-Z]\w*)")
+
+
+@dataclass(frozen=True)
+class SettingUse:
+    key: str | None  # None: a computed key, which the scanner cannot name
+    where: str  # path:line
+    inline_default: bool = False  # `.get(key, default)`: a second default beside DEFAULTS
+
+
+def _holds_config(node: ast.expr, names: set[str]) -> bool:
+    if isinstance(node, ast.Attribute):
+        return node.attr == "config"
+    if isinstance(node, ast.Name):
+        return node.id in names
+    if isinstance(node, ast.BoolOp):  # `(overrides or {})`
+        return any(_holds_config(value, names) for value in node.values)
+    return False
+
+
+def _config_names(tree: ast.Module) -> set[str]:
+    """CONFIG_NAMES plus every name bound to a configuration (`config = app.config`)."""
+    names = set(CONFIG_NAMES)
+    while True:
+        found = set(names)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if _holds_config(node.value, names):
+                    found.update(t.id for t in targets if isinstance(t, ast.Name))
+        if found == names:
+            return names
+        names = found
+
+
+def _key(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def settings_used(source: str, where: str) -> list[SettingUse]:
+    """Every configuration key Python `source` reads or writes: subscripts, `in`, and
+    get/setdefault/pop on a configuration (see CONFIG_NAMES), in source order."""
+    tree = ast.parse(source)
+    names = _config_names(tree)
+    found: list[tuple[int, int, SettingUse]] = []
+    for node in ast.walk(tree):
+        use = None
+        if isinstance(node, ast.Subscript) and _holds_config(node.value, names):
+            use = SettingUse(_key(node.slice), f"{where}:{node.lineno}")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr in KEY_METHODS and _holds_config(node.func.value, names)
+              and node.args):
+            # setdefault(key, value) sets the key; get and pop with a fallback read it.
+            fallback = node.func.attr != "setdefault" and (len(node.args) > 1
+                                                          or bool(node.keywords))
+            use = SettingUse(_key(node.args[0]), f"{where}:{node.lineno}", fallback)
+        elif (isinstance(node, ast.Compare) and len(node.ops) == 1
+              and isinstance(node.ops[0], ast.In | ast.NotIn)
+              and _holds_config(node.comparators[0], names)):
+            use = SettingUse(_key(node.left), f"{where}:{node.lineno}")
+        if use is not None:
+            found.append((node.lineno, node.col_offset, use))
+    return [use for *_, use in sorted(found, key=lambda item: item[:2])]
+
+
+def template_settings_used(text: str, where: str) -> list[SettingUse]:
+    """`config.KEY`, `config["KEY"]` and `config.get("KEY")` in a Jinja template."""
+    return [SettingUse(match.group(1) or match.group(2),
+                       f"{where}:{text.count(chr(10), 0, match.start()) + 1}")
+            for match in TEMPLATE_READ.finditer(text)]
+
+
+def portal_settings_used() -> list[SettingUse]:
+    uses = [use for path in sorted(PORTAL_DIR.rglob("*.py"))
+            for use in settings_used(path.read_text(encoding="utf-8"),
+                                     str(path.relative_to(ROOT)))]
+    return uses + [use for path in sorted((ROOT / "templates").rglob("*.html"))
+                   for use in template_settings_used(path.read_text(encoding="utf-8"),
+                                                     str(path.relative_to(ROOT)))]
+
+
+def unknown_settings(uses: list[SettingUse]) -> list[str]:
+    """Keys neither in DEFAULTS (so their PORTAL_* variable would be ignored) nor derived."""
+    return [f"{use.key} ({use.where})" for use in uses
+            if use.key is not None and use.key not in DEFAULTS
+            and use.key not in DERIVED_SETTINGS]
+
+
+SNIPPET = '''
+from flask import current_app
+
+def limits(app, cfg, name):
+    config = current_app.config
+    same = config
+    return (app.config["LOG_LEVEL"], current_app.config.get("NOT_A_SETTING"),
+            cfg["NOR_THIS"], same.get("HTTPS", False), "TESTING" in app.config,
+            config[name], app.extensions["babel"])
+'''
+
+
+def test_the_scanner_finds_settings_read_through_every_spelling():
+    uses = settings_used(SNIPPET, "snippet.py")
+    assert [(use.key, use.inline_default) for use in uses] == [
+        ("LOG_LEVEL", False), ("NOT_A_SETTING", False), ("NOR_THIS", False),
+        ("HTTPS", True), ("TESTING", False), (None, False)]
+    page = '<a href="{{ config.QUICK_EXIT_URL }}">\n{{ config["NO_SUCH_URL"] }}</a>'
+    assert template_settings_used(page, "base.html") == [
+        SettingUse("QUICK_EXIT_URL", "base.html:1"), SettingUse("NO_SUCH_URL", "base.html:2")]
+
+
+def test_the_guard_names_each_setting_missing_from_the_defaults():
+    assert unknown_settings(settings_used(SNIPPET, "snippet.py")) == [
+        "NOT_A_SETTING (snippet.py:7)", "NOR_THIS (snippet.py:8)"]
+
+
+def test_every_setting_the_portal_reads_is_in_the_defaults_or_derived():
+    assert unknown_settings(portal_settings_used()) == [], (
+        "add these keys to DEFAULTS in portal/config.py (with a comment, and a row in "
+        "docs/operations.md), or to DERIVED_SETTINGS if Flask or an extension owns them")
+
+
+def test_no_setting_has_a_second_default_where_it_is_read():
+    assert [use.where for use in portal_settings_used() if use.inline_default] == []
+
+
+def test_the_one_setting_read_by_a_computed_key_names_known_settings():
+    computed = {use.where.partition(":")[0] for use in portal_settings_used() if use.key is None}
+    assert computed == {"portal/web/memory_uploads.py"}
+    assert set(MEMORY_UPLOAD_LIMITS.values()) <= DEFAULTS.keys()
+
+
+def test_derived_settings_are_ones_the_portal_really_sets_or_reads():
+    used = {use.key for use in portal_settings_used()}
+    assert DERIVED_SETTINGS - used == set()
+    assert DERIVED_SETTINGS & DEFAULTS.keys() == set()
+
+
+def test_the_settings_table_lists_every_default():
+    table = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8").partition(
+        "| key | default | meaning |")[2].partition("\n\n")[0]
+    listed = {key for row in table.splitlines() if row.startswith("| `")
+              for key in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
+    assert sorted(DEFAULTS.keys() - listed) == []
+
+
+def sample_setting(key: str, default: object) -> tuple[str, object]:
+    """A value for PORTAL_<key> other than the default, and what app.config must hold."""
+    if isinstance(default, bool):
+        return ("0", False) if default else ("yes", True)
+    if isinstance(default, int):
+        return str(default + 7), default + 7
+    if isinstance(default, dict):
+        return json.dumps({"k0": GOOD_RETIRED}), {"k0": GOOD_RETIRED}
+    if key == "BASE_URL":  # checked at start: it must be an origin
+        return "https://portal.example.org", "https://portal.example.org"
+    return f"sample-{key.lower()}", f"sample-{key.lower()}"
+
+
+def test_a_render_time_limit_from_the_environment_reaches_the_export_job(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from portal.jobs.dossier_jobs import export_settings
+
+    monkeypatch.setenv("PORTAL_PDF_RENDER_MAX_SECONDS", "1200")
+    app = build(tmp_path, SECRET_KEY=GOOD_SECRET, **KEYS)
+    assert app.config["PDF_RENDER_MAX_SECONDS"] == 1200
+    with app.app_context():
+        assert export_settings().max_seconds == 1200
+
+
+@pytest.mark.parametrize("key", list(DEFAULTS))
+def test_each_setting_comes_from_its_environment_variable_typed_like_its_default(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str):
+    raw, expected = sample_setting(key, DEFAULTS[key])
+    assert expected != DEFAULTS[key]
+    monkeypatch.setenv(environment_variable(key), raw)
+    app = Flask(__name__, instance_path=str(tmp_path))
+    load_config(app, {"TESTING": True})
+    assert app.config[key] == expected
+    assert type(app.config[key]) is type(expected)

@@ -62,7 +62,7 @@ def test_consent_is_recorded_then_withdrawn_at_once(app: Flask, client: BrowserC
 def test_unknown_consent_values_are_refused_and_nothing_is_recorded(
         app: Flask, client: BrowserClient):
     incident_id = reported(app, client)
-    response = client.submit(f"/reports/{incident_id}/consent", {
+    response = client.post_form(f"/reports/{incident_id}/consent", {  # choices never offered
         "destinations": ["the_press_of_mars"], "disclosure": "loudly", "testify": "yes"})
     assert response.status_code == 200
     assert "Choose from the list." in response.get_data(as_text=True)

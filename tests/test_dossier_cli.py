@@ -1,8 +1,8 @@
-"""`flask dossier list|export` (issue 6, item 10), on the demo data of `flask demo seed`:
-the approved Persian dossier PS752-0002 is exported from the command line as its
-approving legal reviewer, with the same checks, audit and custody events as the page,
-and the files written verify offline; anyone else, or an unapproved dossier, is
-refused with nothing written."""
+"""`flask dossier list|export`, on the demo data of `flask demo seed`: the approved
+Persian dossier PS752-0002 is exported from the command line as its approving legal
+reviewer, with the same checks, audit and custody events and file names as the page,
+and the files written verify offline; anyone the page refuses (the policy's
+DOSSIER_EXPORT), or an unapproved dossier, is refused with nothing written."""
 
 from __future__ import annotations
 
@@ -14,7 +14,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portal.models import AuditEvent, CustodyEvent, DossierExport, db
+from portal.models import AuditEvent, CustodyEvent, DossierExport, Role, db
+from portal.services.accounts import find_user, set_active
+from tests.support.client import BrowserClient
+from tests.support.factories import make_account
+from tests.support.journeys import sign_in
 
 
 @pytest.fixture(name="demo")
@@ -111,17 +115,32 @@ def test_only_the_approving_legal_reviewer_may_export(
     assert "dossier.export_requested" not in audit_actions(demo)
 
 
-def test_another_legal_reviewer_is_refused(demo: Flask, tmp_path: Path):
-    from portal.models import Role
-    from tests.support.factories import make_account
-
+def test_a_legal_reviewer_who_did_not_approve_is_refused_as_by_the_page(
+        demo: Flask, client: BrowserClient, tmp_path: Path):
     other = make_account(demo, Role.LEGAL_REVIEWER)
+    sign_in(client, other)
+    assert client.get(f"/dossiers/{dossier_id(demo, 2)}/export").status_code == 404
     result = cli(demo, "export", dossier_id(demo, 2), "--variant", "public",
                  "--out", str(tmp_path / "o"),
                  "--as", other.username)
     assert result.exit_code != 0
     assert "not the active legal reviewer" in result.output
     assert exports(demo) == []
+
+
+def test_the_approving_reviewer_is_refused_once_deactivated(demo: Flask, tmp_path: Path):
+    with demo.app_context():
+        admin, reviewer = find_user("admin"), find_user("reviewer")
+        assert admin is not None
+        assert reviewer is not None
+        set_active(admin, reviewer, False)
+        db.session.commit()
+    result = cli(demo, "export", dossier_id(demo, 2), "--variant", "public",
+                 "--out", str(tmp_path / "o"), "--as", "reviewer")
+    assert result.exit_code != 0
+    assert "not the active legal reviewer" in result.output
+    assert exports(demo) == []
+    assert "dossier.export_requested" not in audit_actions(demo)
 
 
 def test_a_draft_dossier_is_refused_with_the_pages_reason(demo: Flask, tmp_path: Path):
@@ -139,7 +158,6 @@ def test_a_draft_dossier_is_refused_with_the_pages_reason(demo: Flask, tmp_path:
 
 def test_a_consent_withdrawn_after_approval_refuses_the_export(demo: Flask, tmp_path: Path):
     from portal.models import Dossier
-    from portal.services.accounts import find_user
     from portal.services.consent import withdraw_consent
 
     with demo.app_context():

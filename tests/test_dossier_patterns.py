@@ -115,7 +115,7 @@ def test_the_patterns_page_has_tables_and_a_textless_svg_in_every_language(
     assert svg.group(0).count('fill="#d4351c"') == 2  # two months with events are marked
     assert "<script>" not in page
     assert " style=" not in page
-    client.submit("/language", {"locale": "fa", "next": "/"})
+    client.submit(f"/dossiers/{dossier_id}/patterns", {"locale": "fa"}, action="/language")
     persian = client.text(f"/dossiers/{dossier_id}/patterns")
     assert 'dir="rtl"' in persian
     assert "سالگرد" in persian
@@ -160,7 +160,7 @@ def test_an_admin_records_and_deletes_an_advocacy_event(app: Flask, client: Brow
 def test_an_incomplete_event_is_refused_with_every_problem_shown(
         app: Flask, client: BrowserClient):
     sign_in(client, make_account(app, Role.ADMIN, locale="en"))
-    response = client.submit("/admin/editorial/events", {
+    response = client.post_form("/admin/editorial/events", {  # a kind the form never offers
         "occurred_on": "", "kind": "nonsense", "title_en": "", "title_fa": "کوتاه"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)

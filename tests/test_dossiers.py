@@ -1,5 +1,5 @@
 """The dossier builder and the legal review, driven over HTTP as advocates and legal
-reviewers use them (issue 5's "Done means")."""
+reviewers use them."""
 
 from __future__ import annotations
 
@@ -284,9 +284,12 @@ def test_scope_outsiders_cannot_add_or_see(app: Flask, client: BrowserClient,
     for path in ("", "/preview", "/preview?variant=public", "/choose", "/details",
                  "/redactions", "/patterns"):
         assert another_client.get(f"/dossiers/{dossier_id}{path}").status_code == 404, path
-    # Their own dossier cannot take a report of a family not assigned to them.
+    # Their own dossier cannot take a report of a family not assigned to them (the list
+    # does not offer it: a forged request).
     own = create_dossier(another_client, "Another dossier")
-    assert add(another_client, own, world.report_two).status_code == 404
+    assert another_client.post_form(
+        f"/dossiers/{own}/incidents", {"incident_id": str(world.report_two)},
+        token_page=f"/dossiers/{own}/choose").status_code == 404
     assert f"Report {world.report_two}" not in another_client.text(f"/dossiers/{own}")
 
     other_reviewer = make_account(app, Role.LEGAL_REVIEWER, locale="en")
@@ -356,7 +359,7 @@ def test_approval_needs_a_recent_login_and_the_hash_that_was_read(
 
     sign_in(another_client, world.reviewer)
     reviewed = shown_hash(another_client, dossier_id)
-    stale = another_client.submit(f"/dossiers/{dossier_id}/review", {
+    stale = another_client.post_form(f"/dossiers/{dossier_id}/review", {
         "decision": "approve", "content_hash": "f" * 64, "confirm": "y"})
     assert "The dossier changed while you were reading it" in stale.get_data(as_text=True)
 
@@ -390,13 +393,12 @@ def test_second_save_of_the_same_details_is_refused_and_the_text_kept(
     client.submit(f"/dossiers/{dossier_id}", {"username": colleague.username},
                   action=f"/dossiers/{dossier_id}/contributors")
     sign_in(another_client, colleague)
-    read_version = str(lock_version(app, dossier_id))
+    colleague_tab = another_client.open_page(f"/dossiers/{dossier_id}/details")
     fields = {"kind": "article_15", "destination": "icc_prosecutor", "language": "en",
-              "earlier_reference": "", "lock_version": read_version}
+              "earlier_reference": ""}
     first = client.submit(f"/dossiers/{dossier_id}/details", {**fields, "title": "First title"})
     assert first.status_code == 302
-    second = another_client.submit(f"/dossiers/{dossier_id}/details",
-                                   {**fields, "title": "Colleague's title"})
+    second = colleague_tab.submit({**fields, "title": "Colleague's title"})
     body = second.get_data(as_text=True)
     assert second.status_code == 200
     assert "Someone else saved this dossier after you opened it" in body
@@ -419,10 +421,9 @@ def test_reviewer_confirms_a_suggested_legal_tag(app: Flask, client: BrowserClie
         tag = db.session.scalars(select(LegalTag)).one()
         tag_id = tag.id
         assert tag.confirmed_at is None
-    # Advocates cannot confirm.
-    assert client.submit(f"/dossiers/{dossier_id}", {},
-                         action=f"/dossiers/{dossier_id}/tags/{tag_id}/confirm"
-                         ).status_code == 404
+    # Advocates are offered no confirmation, and a forged one is refused.
+    assert client.post_form(f"/dossiers/{dossier_id}/tags/{tag_id}/confirm", {},
+                            token_page=f"/dossiers/{dossier_id}").status_code == 404
     sign_in(another_client, world.reviewer)
     assert "Confirm Art. 7(1)(h)" in another_client.text(f"/dossiers/{dossier_id}/review")
     confirmed = another_client.submit(f"/dossiers/{dossier_id}/review", {},

@@ -196,9 +196,9 @@ def test_linking_to_a_report_outside_the_users_scope_answers_404_and_changes_not
     send_report(another_client, foreign, "submit", start_text="1398/10/18")
     [item_id] = receipt_items(client, upload(client, incident_id, [(png(), "s.png")]))
     before = _link_counts(app, item_id)
-    for target in (str(foreign), "999999"):
-        response = client.submit(f"/evidence/{item_id}", {"incident": target},
-                                 action=f"/evidence/{item_id}/links")
+    for target in (str(foreign), "999999"):  # never offered: forged requests
+        response = client.post_form(f"/evidence/{item_id}/links", {"incident": target},
+                                    token_page=f"/evidence/{item_id}")
         assert response.status_code == 404
     # and the stranger cannot link the item to their own report either
     token = another_client.csrf_token(f"/reports/{foreign}")

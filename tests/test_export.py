@@ -1,4 +1,4 @@
-"""Exporting an approved dossier, driven over HTTP as a legal reviewer does it (issue 6):
+"""Exporting an approved dossier, driven over HTTP as a legal reviewer does it:
 the PDF and the bundle are downloaded and checked with the tools a stranger would use
 (pdftotext, pikepdf, bagit)."""
 

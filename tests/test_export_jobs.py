@@ -1,6 +1,6 @@
 """A dossier export run by an RQ worker through the real Redis (127.0.0.1:6379), and its
 progress seen by another request while the job runs: each stage is committed on its
-own short transaction, apart from the export's content (issue 6, item 9)."""
+own short transaction, apart from the export's content."""
 
 from __future__ import annotations
 

@@ -261,7 +261,8 @@ def test_advocate_can_invite_only_family_members(app: Flask, client: BrowserClie
     advocate = make_account(app, Role.ADVOCATE)
     make_family(app, advocates=[advocate])
     sign_in(client, advocate)
-    response = client.submit("/invitations/new", {
+    # The form offers advocates the family member role only: the others are forged.
+    response = client.post_form("/invitations/new", {
         "display_name": "Someone Else", "role": role, "locale": "en"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -277,8 +278,9 @@ def test_family_member_cannot_reach_invitations(app: Flask, client: BrowserClien
     sign_in(client, family)
     assert client.get("/invitations").status_code == 404
     assert client.get("/invitations/new").status_code == 404
-    response = client.submit("/account", {"display_name": "Someone", "role": "family_member",
-                                          "locale": "en"}, action="/invitations/new")
+    response = client.post_form("/invitations/new", {
+        "display_name": "Someone", "role": "family_member", "locale": "en"},
+        token_page="/account")
     assert response.status_code == 404
     assert "Invitations" not in client.text("/")
     with app.app_context():
@@ -302,8 +304,8 @@ def test_advocate_cannot_withdraw_another_advocates_invitation(
 
     sign_in(another_client, second)
     assert "Laleh Example" not in another_client.text("/invitations")
-    response = another_client.submit("/invitations", {},
-                                     action=f"/invitations/{invitation_id}/revoke")
+    response = another_client.post_form(f"/invitations/{invitation_id}/revoke", {},
+                                        token_page="/invitations")
     assert response.status_code == 404
     with app.app_context():
         invitation = the_invitation(app)
@@ -385,8 +387,7 @@ def test_invitation_page_speaks_the_language_the_inviter_chose(
     page = another_client.get(invite_path(token), headers={"Accept-Language": "en"})
     html = page.get_data(as_text=True)
     assert '<html lang="fa" dir="rtl">' in html
-    chosen = another_client.submit("/login", {"locale": "fr", "next": invite_path(token)},
-                                   action="/language")
+    chosen = another_client.submit(invite_path(token), {"locale": "fr"}, action="/language")
     assert chosen.status_code == 302
     assert '<html lang="fr"' in another_client.text(invite_path(token))  # their choice wins
 
@@ -418,9 +419,10 @@ def test_advocate_cannot_invite_into_a_family_file_not_assigned_to_them(
     make_family(app, advocates=[advocate])
     foreign = make_family(app)
     sign_in(client, advocate)
-    response = client.submit("/invitations/new", {"display_name": "Invitee Example",
-                                                  "role": "family_member", "locale": "en",
-                                                  "family_id": str(foreign)})
+    # The form offers only the advocate's own family files: this one is forged.
+    response = client.post_form("/invitations/new", {"display_name": "Invitee Example",
+                                                     "role": "family_member", "locale": "en",
+                                                     "family_id": str(foreign)})
     assert response.status_code == 200
     assert "Choose one of the family files assigned to you." in response.get_data(as_text=True)
     with app.app_context():

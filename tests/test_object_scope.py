@@ -1,4 +1,4 @@
-"""Cross-family and cross-role attempts on every object-scoped route (issue 7, item 4).
+"""Cross-family and cross-role attempts on every object-scoped route.
 
 One family file holds real objects of every kind, made over HTTP by the people who
 own them (a report with consent, a person, a photo with its previews, a legal tag, a

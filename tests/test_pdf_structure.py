@@ -1,4 +1,4 @@
-"""The dossier's structure and its bad input (issue 6, item 2 and "Bad input"), through
+"""The dossier's structure and what it does with bad input, through
 the export a legal reviewer makes where possible: statements of truth and translators'
 certificates in Annex C, the exhibits' language in Annex A, PDF evidence shown as page
 previews, a corrupt rendition, HTML and `url(` typed into fields, very long Persian
@@ -79,8 +79,8 @@ def words_beyond_the_margin(pdf: bytes, tmp_path: Path) -> list[str]:
 
 def test_annexes_declarations_languages_pdf_pages_and_hostile_text(
         app: Flask, client: BrowserClient, another_client: BrowserClient, world: World,
-        tmp_path: Path):
-    app.config["EVIDENCE_PDF_PREVIEW_PAGES"] = 3
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setitem(app.config, "EVIDENCE_PDF_PREVIEW_PAGES", 3)
     # Reporter one adds a 5-page PDF to report one; reporter two amends report two with
     # HTML and url( typed into it, a very long Persian word, and the statement of truth.
     sign_in(client, world.reporter_one)
@@ -104,8 +104,10 @@ def test_annexes_declarations_languages_pdf_pages_and_hostile_text(
     sign_in(client, world.advocate, code_offset=-1)  # approved_dossier signs in with 0
     describe(client, item_id_of(app, "image/jpeg"), title="Photo of the summons",
              content_language="zxx")
+    # Public, so that the public variant prints the hostile title too (a confidential
+    # exhibit is a withheld sheet there).
     describe(client, pdf_item, title=HOSTILE_TITLE, content_language="fa",
-             creator=LONG_WORD[:200])
+             creator=LONG_WORD[:200], classification="public")
     translated = client.submit(f"/translations/incidents/{world.report_one}", {
         "language": "en", "text": "A fictional certified translation.",
         "translator": TRANSLATOR, "method": "human", "certified": "y"})
@@ -222,6 +224,7 @@ def test_a_render_over_its_limits_fails_cleanly_and_the_reviewer_is_told(
 def test_a_dossier_without_incidents_renders_and_says_so(
         app: Flask, client: BrowserClient, world: World, tmp_path: Path):
     from portal.dependencies import crypto_kit
+    from portal.jobs.dossier_jobs import export_settings
     from portal.models import Dossier
     from portal.models import DossierExport as ExportRow
     from portal.pdf.fonts import font_assets
@@ -229,7 +232,7 @@ def test_a_dossier_without_incidents_renders_and_says_so(
     from portal.pdf.layout import LayoutJob, render
     from portal.services.dossiers import assembly
     from portal.services.dossiers import export as export_service
-    from portal.web.dossiers.exports import pdf_vocabulary
+    from portal.services.dossiers.naming import pdf_vocabulary
 
     sign_in(client, world.advocate)
     dossier_id = create_dossier(client, title="A dossier still empty")
@@ -244,11 +247,8 @@ def test_a_dossier_without_incidents_renders_and_says_so(
             assembly.assemble(kit, dossier, "confidential", lambda value: value))
         row = ExportRow(dossier=dossier, variant="confidential", language="en",
                         page_size="a4")
-        settings = export_service.ExportSettings(submitter="Fictional submitter",
-                                                 font_dir=app.config.get(
-                                                     "PDF_FONT_DIR", "/usr/share/fonts/"
-                                                     "truetype/noto"))
-        htmls = {v: export_service._html(app.jinja_env, d, row, {}, pdf_vocabulary,
+        settings = export_settings()
+        htmls = {v: export_service._html(kit, app.jinja_env, d, row, {}, pdf_vocabulary,
                                           settings, "")
                  for v, d in documents.items()}
         db.session.rollback()
@@ -270,7 +270,7 @@ def test_the_content_language_is_kept_and_a_malformed_one_refused(
     describe(client, item, content_language=code)
     with app.app_context():
         assert db.session.get(EvidenceItem, item).content_language == code  # type: ignore[union-attr]
-    refused = client.submit(f"/evidence/{item}/describe", {
+    refused = client.post_form(f"/evidence/{item}/describe", {  # no browser offers it
         "title": "", "kind": "document", "classification": "confidential",
         "content_language": "fa<script>"})
     assert refused.status_code == 200

@@ -195,7 +195,7 @@ def test_family_member_second_factor_pages_have_the_quick_exit(
     assert_quick_exit_first(code_page.get_data(as_text=True), "/login/code")
     done = client.submit("/login/code", {"code": family.code()})
     assert done.status_code == 302
-    codes = client.submit("/account", {}, action="/account/recovery-codes")
+    codes = client.submit("/account/recovery-codes", {"passphrase": family.passphrase})
     assert codes.status_code == 200
     assert_quick_exit_first(codes.get_data(as_text=True), "recovery codes")
 

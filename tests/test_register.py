@@ -29,6 +29,7 @@ from portal.models import (
     db,
     utcnow,
 )
+from portal.models.families import AssignmentProposal
 from portal.services import families as family_service
 from portal.services import register as register_service
 from portal.services.errors import PermissionDenied
@@ -296,9 +297,9 @@ def test_a_family_file_needs_at_least_one_known_victim(app: Flask, client: Brows
     family_id = seed_family(app, admin)
     client.submit(family_url(family_id), {"victim_ids": [str(one)]},
                   action=family_url(family_id, "/victims"))
-    for choice in ([], ["999999"], ["abc"]):
-        response = client.submit(family_url(family_id), {"victim_ids": choice},
-                                 action=family_url(family_id, "/victims"))
+    for choice in ([], ["999999"], ["abc"]):  # none ticked, or victims the form never offered
+        response = client.post_form(family_url(family_id, "/victims"), {"victim_ids": choice},
+                                    token_page=family_url(family_id))
         assert response.status_code == 200
         page = response.get_data(as_text=True)
         assert "There is a problem" in page
@@ -328,8 +329,9 @@ def test_admin_adds_a_family_member_who_cannot_join_a_second_family(
     with app.app_context():
         before = counts_without_audit()
         first_code = family(first).code
-    response = client.submit(family_url(second), {"user_id": str(member.id)},
-                             action=family_url(second, "/members"))
+    # From a page opened before (a stale tab): the choice is no longer offered.
+    response = client.post_form(family_url(second, "/members"), {"user_id": str(member.id)},
+                                token_page=family_url(second))
     assert response.status_code == 200
     message = error_beside(response.get_data(as_text=True), "user_id")
     assert message == (f"This person already belongs to family file {first_code}. "
@@ -351,14 +353,15 @@ def test_only_family_member_accounts_can_join_a_family_file(
     for user_id, message in ((str(other.id), "Choose an active family member account."),
                              ("999999", "Choose a family member from the list."),
                              ("", "Choose a family member.")):
-        response = client.submit(family_url(family_id), {"user_id": user_id},
-                                 action=family_url(family_id, "/members"))
+        response = client.post_form(family_url(family_id, "/members"), {"user_id": user_id},
+                                    token_page=family_url(family_id))
         assert error_beside(response.get_data(as_text=True), "user_id") == message
     with app.app_context():
         assert db.session.scalars(select(FamilyMembership)).all() == []
 
 
-def test_admin_assigns_and_unassigns_advocates(app: Flask, client: BrowserClient):
+def test_admin_assigns_and_unassigns_advocates(app: Flask, client: BrowserClient,
+                                              another_client: BrowserClient):
     admin = signed_in_admin(app, client)
     advocate = make_account(app, Role.ADVOCATE, username="kian.advocate")
     family_id = seed_family(app, admin)
@@ -366,17 +369,25 @@ def test_admin_assigns_and_unassigns_advocates(app: Flask, client: BrowserClient
     page = client.text(family_url(family_id))
     assert f'<option value="{advocate.id}">Kian.Advocate (kian.advocate)</option>' in page
 
+    old_tab = client.open_page(family_url(family_id))
     assert client.submit(family_url(family_id), {"advocate_id": str(advocate.id)},
                          action=assign).status_code == 302
     # Assigning again (an old tab, a double click) changes nothing.
-    assert client.submit(family_url(family_id), {"advocate_id": str(advocate.id)},
-                         action=assign).status_code == 302
+    assert old_tab.submit({"advocate_id": str(advocate.id)}, action=assign).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Assignment)).all() == []  # proposed only
+        [proposal] = db.session.scalars(select(AssignmentProposal)).all()
+    # A second administrator confirms.
+    sign_in(another_client, make_account(app, Role.ADMIN))
+    assert another_client.submit(family_url(family_id), {
+        "proposal_id": str(proposal.id), "decision": "confirm"},
+        action=family_url(family_id, "/proposals")).status_code == 302
     with app.app_context():
         [assignment] = db.session.scalars(select(Assignment)).all()
         assert (assignment.family_id, assignment.advocate_id, assignment.assigned_by_id) == (
             family_id, advocate.id, admin.id)
         [event] = events(AuditAction.ADVOCATE_ASSIGNED)
-        assert event.details == {"advocate_id": advocate.id}
+        assert event.details == {"advocate_id": advocate.id, "proposed_by": admin.id}
     page = client.text(family_url(family_id))
     remove = family_url(family_id, f"/advocates/{advocate.id}/remove")
     assert f'action="{remove}"' in page
@@ -388,7 +399,7 @@ def test_admin_assigns_and_unassigns_advocates(app: Flask, client: BrowserClient
         [event] = events(AuditAction.ADVOCATE_UNASSIGNED)
         assert (event.target_id, event.details) == (str(family_id), {"advocate_id": advocate.id})
     # An advocate who is not assigned cannot be removed: 404.
-    assert client.submit(family_url(family_id), {}, action=remove).status_code == 404
+    assert client.post_form(remove, {}, token_page=family_url(family_id)).status_code == 404
 
 
 def test_only_active_advocates_can_be_assigned(app: Flask, client: BrowserClient):
@@ -400,9 +411,10 @@ def test_only_active_advocates_can_be_assigned(app: Flask, client: BrowserClient
         db.session.commit()
     family_id = seed_family(app, admin)
     assert f'value="{advocate.id}"' not in client.text(family_url(family_id))
-    for advocate_id in (member.id, advocate.id):
-        response = client.submit(family_url(family_id), {"advocate_id": str(advocate_id)},
-                                 action=family_url(family_id, "/advocates"))
+    for advocate_id in (member.id, advocate.id):  # never offered: a forged request
+        response = client.post_form(family_url(family_id, "/advocates"),
+                                    {"advocate_id": str(advocate_id)},
+                                    token_page=family_url(family_id))
         assert error_beside(response.get_data(as_text=True), "advocate_id") == (
             "Choose an active advocate.")
     with app.app_context():
@@ -428,11 +440,11 @@ def test_admin_adds_an_incident_type_shown_in_each_language(app: Flask, client: 
     if builtin:
         assert builtin[0].label_en in page
 
-    client.submit(taxonomy, {"locale": "fa", "next": taxonomy}, action="/language")
+    client.submit(taxonomy, {"locale": "fa"}, action="/language")
     page = client.text(taxonomy)
     assert '<span lang="fa">یورش به خانه</span>' in page
     assert "Raid on a home" not in page
-    client.submit(taxonomy, {"locale": "fr", "next": taxonomy}, action="/language")
+    client.submit(taxonomy, {"locale": "fr"}, action="/language")
     assert '<span lang="fr">Perquisition au domicile</span>' in client.text(taxonomy)
 
     with app.app_context():
@@ -479,7 +491,8 @@ def test_non_admins_get_404_on_every_register_address_and_nothing_changes(
     victim_id = seed_victim(app, admin)
     family_id = seed_family(app, admin)
     with app.app_context():
-        family_service.assign_advocate(admin.reload(), family(family_id), advocate.reload())
+        db.session.add(Assignment(family_id=family_id, advocate_id=advocate.id,
+                                  assigned_by_id=admin.id))
         db.session.commit()
     visitor = make_account(app, role)
     sign_in(client, visitor)

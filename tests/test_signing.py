@@ -1,4 +1,4 @@
-"""The signing PKI (`flask signing init|status`, portal/pdf/sign.py) and the signing
+"""The signing PKI (`flask signing init|status`, portal/pdf/pki.py) and the signing
 stage of the export job."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from portal.cli.signing import signing_location
 from portal.models import DossierExport, db
-from portal.pdf import sign
+from portal.pdf import pki, pki_issue
 from portal.pdf.verify import verify
 from tests.support.client import BrowserClient
 from tests.test_dossiers import World
@@ -56,7 +56,7 @@ def test_init_creates_a_private_pki_once_and_status_prints_the_fingerprint(
         assert b"PRIVATE KEY" not in path.read_bytes()
     root_der = x509.load_pem_x509_certificate(
         (own_folder / "root.pem").read_bytes()).public_bytes(serialization.Encoding.DER)
-    fingerprint = sign.grouped(hashlib.sha256(root_der).hexdigest())
+    fingerprint = pki.grouped(hashlib.sha256(root_der).hexdigest())
     assert fingerprint in result.output
 
     before = {p.name: p.read_bytes() for p in own_folder.iterdir()}
@@ -75,17 +75,17 @@ def test_init_creates_a_private_pki_once_and_status_prints_the_fingerprint(
 def test_private_keys_open_only_with_this_instances_index_key(app: Flask, own_folder: Path):
     assert app.test_cli_runner().invoke(args=["signing", "init"]).exit_code == 0
     _, wrap_key = signing_location(app)
-    material = sign.load_material(own_folder, wrap_key)
+    material = pki.load_material(own_folder, wrap_key)
     signer_der = material.signer_key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption())
     assert signer_der not in (own_folder / "signer.key.enc").read_bytes()
-    with pytest.raises(sign.SigningUnavailable, match="cannot be opened"):
-        sign.load_material(own_folder, sign.wrap_key_from_index_key(b"o" * 32))
+    with pytest.raises(pki.SigningUnavailable, match="cannot be opened"):
+        pki.load_material(own_folder, pki.wrap_key_from_index_key(b"o" * 32))
     # A key file moved to another role's name does not open either (name bound).
     (own_folder / "tsa.key.enc").write_bytes((own_folder / "signer.key.enc").read_bytes())
-    with pytest.raises(sign.SigningUnavailable):
-        sign.load_material(own_folder, wrap_key)
+    with pytest.raises(pki.SigningUnavailable):
+        pki.load_material(own_folder, wrap_key)
 
 
 def test_status_without_keys_fails_clearly(app: Flask, own_folder: Path):
@@ -97,15 +97,15 @@ def test_status_without_keys_fails_clearly(app: Flask, own_folder: Path):
 def test_the_crl_is_reissued_before_it_expires(app: Flask, own_folder: Path):
     assert app.test_cli_runner().invoke(args=["signing", "init"]).exit_code == 0
     _, wrap_key = signing_location(app)
-    material = sign.load_material(own_folder, wrap_key)
-    assert sign.fresh_crl(own_folder, material) is material  # fresh: unchanged
+    material = pki.load_material(own_folder, wrap_key)
+    assert pki_issue.fresh_crl(own_folder, material) is material  # fresh: unchanged
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=340)
-    renewed = sign.fresh_crl(own_folder, material, now=later)
+    renewed = pki_issue.fresh_crl(own_folder, material, now=later)
     assert renewed.crl.next_update_utc > material.crl.next_update_utc  # type: ignore[operator]
-    assert sign.load_material(own_folder, wrap_key).crl == renewed.crl  # stored
+    assert pki.load_material(own_folder, wrap_key).crl == renewed.crl  # stored
     without_root = replace(material, root_key=None)
-    with pytest.raises(sign.SigningUnavailable, match="root key is not here"):
-        sign.fresh_crl(own_folder, without_root, now=later + dt.timedelta(days=400))
+    with pytest.raises(pki.SigningUnavailable, match="root key is not here"):
+        pki_issue.fresh_crl(own_folder, without_root, now=later + dt.timedelta(days=400))
 
 
 def test_export_is_signed_certified_and_recorded_with_the_signed_hash(
@@ -119,14 +119,16 @@ def test_export_is_signed_certified_and_recorded_with_the_signed_hash(
     assert len(signatures) == 2
     certification = signatures[0]
     assert certification.docmdp_level == MDPPerm.NO_CHANGES
+    # Every viewer shows the reason: a public export names the reviewer by role only.
     reason = str(certification.sig_object["/Reason"])
-    assert world.reviewer.username in reason
+    assert "approved for submission by the legal reviewer on" in reason
+    assert world.reviewer.username not in reason
     assert signatures[1].sig_object["/Type"] == "/DocTimeStamp"
     with app.app_context():
         row = db.session.get(DossierExport, export_id)
         assert row is not None
         assert row.pdf_sha256 == hashlib.sha256(pdf).hexdigest()  # the signed file
-        material = sign.load_material(*signing_location(app))
+        material = pki.load_material(*signing_location(app))
     # The bundle ships the instance's root certificate (the trust root to compare).
     with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
         assert archive.read("bag/data/portal-root.pem") == material.root_pem
@@ -266,13 +268,13 @@ def test_an_imported_p12_signs_exports_that_verify_offline_against_its_root(
         assert path.stat().st_mode & 0o777 == 0o600, path.name
         assert b"PRIVATE KEY" not in path.read_bytes()
     assert not list(own_folder.parent.glob(".signing-*"))
-    material = sign.load_material(*signing_location(app))
+    material = pki.load_material(*signing_location(app))
     assert material.root == ca.root
     assert material.root_key is None
     assert material.tsa_anchor is not None  # the TSA's own self-signed certificate
-    root_fp, tsa_fp = sign.fingerprint(ca.root), sign.fingerprint(material.tsa_anchor)
-    assert sign.grouped(root_fp) in result.output
-    assert sign.grouped(tsa_fp) in result.output
+    root_fp, tsa_fp = pki.fingerprint(ca.root), pki.fingerprint(material.tsa_anchor)
+    assert pki.grouped(root_fp) in result.output
+    assert pki.grouped(tsa_fp) in result.output
     status = app.test_cli_runner().invoke(args=["signing", "status"])
     assert status.exit_code == 0
     assert "imported from a CA" in status.output
@@ -286,7 +288,7 @@ def test_an_imported_p12_signs_exports_that_verify_offline_against_its_root(
     (tmp_path / "d.pdf").write_bytes(download(another_client, dossier_id, export_id, "pdf"))
     (tmp_path / "d.zip").write_bytes(download(another_client, dossier_id, export_id, "bundle"))
     pdf, bundle = tmp_path / "d.pdf", tmp_path / "d.zip"
-    report = verify(pdf, bundle, None, f"{sign.grouped(root_fp)},{tsa_fp}")
+    report = verify(pdf, bundle, None, f"{pki.grouped(root_fp)},{tsa_fp}")
     assert report.ok, report.lines()
     assert "PS752 dossiers" in next(c.detail for c in report.checks if c.name == "signature")
     assert verify(pdf, bundle, own_folder / "root.pem").ok  # the verify page's trust file
@@ -353,8 +355,8 @@ def test_a_newer_crl_from_the_ca_is_installed_and_an_expired_one_stops_signing(
     assert "none of the CRLs given was issued by this PKI's CA" in refused.output
     result = runner.invoke(args=["signing", "crl", "--file", str(tmp_path / "newer.crl")])
     assert result.exit_code == 0, result.output
-    material = sign.load_material(*signing_location(app))
+    material = pki.load_material(*signing_location(app))
     assert material.crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 2
     assert (own_folder / "root.crl").stat().st_mode & 0o777 == 0o600
-    with pytest.raises(sign.SigningUnavailable, match="get a new one from the CA"):
-        sign.fresh_crl(own_folder, material, now=NOW + dt.timedelta(days=8))
+    with pytest.raises(pki.SigningUnavailable, match="get a new one from the CA"):
+        pki_issue.fresh_crl(own_folder, material, now=NOW + dt.timedelta(days=8))

@@ -1,5 +1,5 @@
 """sqlmap (Debian's package) against a real test server on 127.0.0.1, signed in as each
-role: nothing is injectable (issue 7, item 4).
+role: nothing is injectable.
 
 A world of fictional data (a family with two consented reports, one photo, a draft
 dossier and one sent to its reviewer) is built with the test client; a real `flask run`

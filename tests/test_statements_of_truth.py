@@ -1,4 +1,4 @@
-"""Statements of truth (issue 6, Annex C): a family member may declare, when submitting
+"""Statements of truth (the dossier's Annex C): a family member may declare, when submitting
 or amending a report, that what they wrote is true to the best of their knowledge. The
 declaration is recorded on the version it was made for, never carried to later ones."""
 

@@ -1,4 +1,4 @@
-"""Stored XSS sweep (issue 7, item 4): hostile text typed into every free-text field
+"""Stored XSS sweep: hostile text typed into every free-text field
 that the portal shows again is shown as text, in every HTML page that shows it and in
 the exported PDF.
 
@@ -188,6 +188,11 @@ def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
         "residence": "iran", "residence_country": "IR", "lives_in_iran": "y"})
     ok(created, "person")
     person_id = int(created.headers["Location"].rstrip("/").split("/")[-1])
+    # Named in full by their choice: a person without consent is protected in every
+    # variant, and their name (the payload) would be redacted from the PDF.
+    ok(client.submit(created.headers["Location"], {
+        "destinations": ["icc_prosecutor"], "disclosure": "full_name", "testify": "no"},
+        action=f"/family/people/{person_id}/consent"), "person consent")
     incident_id = start_report(client)
     ok(send_report(client, incident_id, "submit", start_text="1398/10/18",
                    type_codes=["summons", "xss_term"], place_type="online",
@@ -199,7 +204,7 @@ def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
         item_id = db.session.scalars(select(EvidenceItem.id)).one()
     ok(client.submit(f"/evidence/{item_id}/describe", {
         **{f: value(f"evidence-{f}") for f in EVIDENCE_FIELDS},
-        "kind": "photo", "claim_source": "reporter", "claim_trusted": "unknown",
+        "kind": "photo", "claim_source": "reporter", "claim_trusted": "",
         "classification": "confidential", "claimed_date_text": "1398/10/18"}), "evidence")
     ok(client.submit(f"/reports/{incident_id}/thread", {"body": value("thread-member")}),
        "thread")
@@ -258,8 +263,8 @@ def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
     check_all({f"/dossiers/{dossier_id}/exhibits/{exhibit_id}": (client, ["exhibit-reason"])})
     # Then put back: a withheld exhibit's description is not printed, and the PDF must
     # show the evidence fields.
-    ok(client.submit(f"/dossiers/{dossier_id}/exhibits/{exhibit_id}", {"reason": ""}),
-       "exhibit")
+    ok(client.submit(f"/dossiers/{dossier_id}/exhibits/{exhibit_id}",
+                     {"withheld": None, "reason": ""}), "exhibit")
     # The template became the dossier's background section when the dossier was made.
     pages[f"/reports/{incident_id}"] = (client, ["verification", "report-narrative"])
     pages[f"/reports/{incident_id}/thread"] = (client, ["thread-member", "thread-advocate"])

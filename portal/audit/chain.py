@@ -61,6 +61,8 @@ class AuditAction(StrEnum):
     FAMILY_MEMBER_ADDED = "family.member_added"
     ADVOCATE_ASSIGNED = "family.advocate_assigned"
     ADVOCATE_UNASSIGNED = "family.advocate_unassigned"
+    ADVOCATE_PROPOSED = "family.advocate_proposed"
+    ADVOCATE_DECLINED = "family.advocate_declined"
     INCIDENT_TYPE_ADDED = "taxonomy.type_added"
     PERSON_CREATED = "person.created"
     PERSON_UPDATED = "person.updated"
@@ -121,6 +123,21 @@ class ChainBreak:
 
     seq: int
     reason: str
+
+
+@dataclass(frozen=True)
+class ChainPosition:
+    """One event of the chain by its sequence number and hash: the head now, or what a
+    checkpoint or an exported dossier recorded of it. Seq 0 is the empty log."""
+
+    seq: int
+    row_hash: str
+
+
+def chain_head(session: Session | None = None) -> ChainPosition:
+    """The last committed event (seq 0 and the genesis hash while the log is empty)."""
+    head = (session or db.session()).get(AuditChainHead, _HEAD_ID)
+    return ChainPosition(head.last_seq, head.last_hash) if head else ChainPosition(0, GENESIS_HASH)
 
 
 def ensure_chain_head(session: Session | None = None) -> None:
@@ -208,10 +225,14 @@ def compute_row_hash(event: AuditEvent) -> str:
     return chain_hash(event.prev_hash, content)
 
 
-def verify_chain() -> ChainBreak | None:
-    """Walk the whole chain; return the first break, or None when it is intact."""
+def verify_chain(up_to: ChainPosition | None = None) -> ChainBreak | None:
+    """Walk the whole chain; return the first break, or None when it is intact.
+
+    With `up_to` (the head, read first), only the events up to that one, which must end
+    on its hash: events appended meanwhile by a live portal are not its business.
+    """
     expected_prev, expected_seq = GENESIS_HASH, 1
-    for row in _events_in_order():
+    for row in _events_in_order(up_to.seq if up_to else None):
         if row.seq != expected_seq:
             return ChainBreak(expected_seq, f"row {expected_seq} is missing (found {row.seq})")
         if row.prev_hash != expected_prev:
@@ -219,16 +240,17 @@ def verify_chain() -> ChainBreak | None:
         if compute_row_hash(row) != row.row_hash:
             return ChainBreak(row.seq, "content does not match its hash (changed)")
         expected_prev, expected_seq = row.row_hash, expected_seq + 1
-    head = db.session.get(AuditChainHead, _HEAD_ID)
-    last_seq = head.last_seq if head else 0
-    if last_seq != expected_seq - 1 or (head and head.last_hash != expected_prev):
+    end = up_to or chain_head()
+    if (end.seq, end.row_hash) != (expected_seq - 1, expected_prev):
         return ChainBreak(expected_seq, f"rows after {expected_seq - 1} are missing")
     return None
 
 
-def _events_in_order() -> Iterator[AuditEvent]:
+def _events_in_order(last_seq: int | None = None) -> Iterator[AuditEvent]:
     # Ordered by the primary key, not by seq: swapping two rows' contents must show.
     query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)
+    if last_seq is not None:
+        query = query.where(AuditEvent.seq <= last_seq)
     yield from db.session.scalars(query)
 
 

@@ -38,18 +38,28 @@ from portal.services.countries import country_codes
 from portal.services.dossiers import assembly, builder, redaction, workflow
 from portal.services.dossiers.naming import agency_namer
 from portal.services.dossiers.patterns import record_advocacy_event
+from portal.services.staff_profile import set_profile
 
 demo_cli = AppGroup("demo", help="Demo data (never in production).")
 
 # Fictional people. The passphrases are public: this data is for a local demo only.
 DEMO_USERS = (
     ("admin", "Demo Administrator", Role.ADMIN, "copper kettle winter orchard lantern", "en"),
+    # Giving an advocate a family file takes two people: this one confirms what
+    # "admin" proposes.
+    ("admin2", "Demo Second Administrator", Role.ADMIN,
+     "amber ferry thistle gravel monsoon", "en"),
     ("advocate", "Demo Advocate", Role.ADVOCATE, "violet harbour pencil meadow drum", "en"),
     ("reviewer", "Demo Legal Reviewer", Role.LEGAL_REVIEWER,
      "granite willow echo saffron tide", "fr"),
     ("family", "Demo Family Member", Role.FAMILY_MEMBER, "کوه آبی ستاره باران پنجره", "fa"),
 )
 DEMO_TIMEZONES = ("Asia/Tehran", "America/Toronto")
+# How the confidential variant names staff (fictional): full name and capacity.
+DEMO_STAFF_PROFILES = {
+    "advocate": ("Dana Fictional-Advocate", "Caseworker, fictional families' association"),
+    "reviewer": ("Robin Fictional-Counsel", "Lawyer, member of a fictional bar"),
+}
 
 
 @demo_cli.command("seed")
@@ -60,8 +70,10 @@ def seed() -> None:
     ensure_chain_head()
     for username, name, role, passphrase, locale in DEMO_USERS:
         if find_user(username) is None:
-            create_user(crypto_kit(), username=username, display_name=name, role=role,
-                        passphrase=passphrase, locale=locale)
+            user = create_user(crypto_kit(), username=username, display_name=name,
+                               role=role, passphrase=passphrase, locale=locale)
+            if username in DEMO_STAFF_PROFILES:
+                set_profile(crypto_kit(), user, *DEMO_STAFF_PROFILES[username])
         click.echo(f"  {role.value:15} username: {username:10} passphrase: {passphrase}")
     if db.session.scalar(select(Family.id)) is None:
         _seed_family_file()
@@ -75,12 +87,15 @@ def seed() -> None:
 
 
 def _seed_family_file() -> None:
-    admin, advocate, member = (_user(name) for name in ("admin", "advocate", "family"))
+    admin, second_admin, advocate, member = (
+        _user(name) for name in ("admin", "admin2", "advocate", "family"))
     victims = [register.create_victim(admin, victim) for victim in DEMO_VICTIMS]
     family = families.create_family(admin)
     families.set_family_victims(admin, family, [v.id for v in victims])
     families.add_family_member(admin, family, member)
-    families.assign_advocate(admin, family, advocate)
+    proposal = families.propose_assignment(admin, family, advocate)
+    assert proposal is not None
+    families.confirm_assignment(second_admin, proposal)
     db.session.refresh(family)
     kit = crypto_kit()
     for details in DEMO_PEOPLE:

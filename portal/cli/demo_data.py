@@ -20,11 +20,13 @@ DEMO_VICTIMS = (
                 ties_countries="CA IR", ties_note="Fictional record for the demo."),
 )
 
+# Invented names (a "story" and a "legend" family), not "Sample …": a real-looking name
+# is what redaction must find, and a common word as a name would be redacted everywhere.
 DEMO_PEOPLE = (
-    PersonDetails(name_persian="مادر نمونه", name_latin="Sample Mother",
+    PersonDetails(name_persian="مهتاب داستان‌زاده", name_latin="Mahtab Dastanzadeh",
                   relationship_note="Mother of the victim", residence="iran",
                   residence_country="IR", lives_in_iran=True),
-    PersonDetails(name_persian="شاهد نمونه", name_latin="Sample Witness",
+    PersonDetails(name_persian="بهرام افسانه‌پور", name_latin="Bahram Afsanehpour",
                   relationship_note="Neighbour, witness", residence="canada",
                   residence_country="CA", travels_to_iran=True),
 )

@@ -1,14 +1,15 @@
-"""`flask dossier list|export`: the export page, for automation (issue 6, item 10).
+"""`flask dossier list|export`: the export page, for automation.
 
-`export` does what a legal reviewer does on /dossiers/<id>/export, as the reviewer
-named with `--as`: the same checks (the dossier is approved and has no consent gap;
-the named account is the active legal reviewer who approved it, so the access rule
-DOSSIER_EXPORT holds for them), the same service call (the audit event "export asked
-for"), the same job (re-checks, "exported" custody events, the files stored
-encrypted in the vault), then writes the PDF and the bundle into `--out`, as the
-page's downloads do (audited as downloads). There is no login on the command line:
-whoever runs it already holds the server's keys; the recent-login check of the page
-has no equivalent here, and the audit log names the reviewer given with `--as`.
+`export` does what a legal reviewer does on /dossiers/<id>/export, as the account
+named with `--as`: the same checks (the access rule DOSSIER_EXPORT, asked of the policy
+for that account as the page asks it for the signed-in one: only the active legal
+reviewer who approved the dossier; then no consent gap), the same service call (the
+audit event "export asked for"), the same job (re-checks, "exported" custody events,
+the files stored encrypted in the vault), then writes the PDF and the bundle into
+`--out` under the page's file names, as its downloads do (audited as downloads).
+There is no login on the command line: whoever runs it already holds the server's
+keys; the recent-login check of the page has no equivalent here, and the audit log
+names the reviewer given with `--as`.
 """
 
 from __future__ import annotations
@@ -25,22 +26,14 @@ from portal.audit import AuditAction, Outcome, record_event
 from portal.cli.dossiers import dossiers_cli
 from portal.dependencies import blob_store, crypto_kit
 from portal.jobs.execute import run_job
-from portal.models import DossierExport, ExportStage, Role, db
+from portal.models import DossierExport, ExportStage, db
 from portal.models.dossiers import Dossier
 from portal.policy import Permission, can
 from portal.services.accounts import find_user
 from portal.services.dossiers import builder
 from portal.services.dossiers import export as export_service
-from portal.services.dossiers.export_material import approval_of
+from portal.services.dossiers.export_failures import failure_message
 from portal.services.errors import DomainError
-
-FAILURES = {
-    "export_ContentChanged": "the dossier's content no longer matches what was approved",
-    "export_SigningKeysMissing": "the portal has no usable signing keys (flask signing init)",
-    "export_FontsMissing": "the fonts the PDF needs are not installed",
-    "render_timeout": "the PDF took too long to render",
-    "render_out_of_memory": "the PDF took too much memory to render",
-}
 
 
 @dossiers_cli.command("list")
@@ -75,10 +68,8 @@ def export_dossier(dossier_id: int, variant: str, language: str, page_size: str,
     dossier = db.session.get(Dossier, dossier_id)
     if dossier is None:
         raise click.ClickException(f"no dossier {dossier_id}")
-    approval = approval_of(dossier)
-    if (reviewer is None or reviewer.role is not Role.LEGAL_REVIEWER or not reviewer.is_active
-            or approval is None or approval.reviewer != reviewer.username
-            or not can(reviewer, Permission.DOSSIER_EXPORT, dossier)):
+    # The page's check (load_or_deny), for the named account instead of the signed-in one.
+    if reviewer is None or not can(reviewer, Permission.DOSSIER_EXPORT, dossier):
         refusal = export_service.export_refusal(dossier)
         raise click.ClickException(refusal or f"{username} is not the active legal reviewer "
                                    "who approved this dossier: only they can export it")
@@ -95,10 +86,7 @@ def export_dossier(dossier_id: int, variant: str, language: str, page_size: str,
                f"({variant}, {language}, {page_size}) as {reviewer.username}...")
     finished = _run_or_wait(export_id, job_id)
     if finished.stage is not ExportStage.DONE:
-        code = finished.error_code or "failed"
-        reason = (f"exhibit {code.removeprefix('integrity:')} failed its integrity check"
-                  if code.startswith("integrity:") else FAILURES.get(code, code))
-        raise click.ClickException(f"the export failed: {reason}. Nothing was exported.")
+        raise click.ClickException(failure_message(finished.error_code or "failed"))
     for which in ("pdf", "bundle"):
         path = _write(out_dir, finished, which)
         record_event(AuditAction.DOSSIER_EXPORT_DOWNLOADED, Outcome.SUCCESS, actor=reviewer,
@@ -108,8 +96,8 @@ def export_dossier(dossier_id: int, variant: str, language: str, page_size: str,
         digest = finished.pdf_sha256 if which == "pdf" else finished.bundle_sha256
         click.echo(f"{path}  SHA-256 {digest}")
     click.echo(f"{finished.page_count} pages. Check them with: "
-               f"flask dossier verify {_file_name(finished, 'pdf')} "
-               f"{_file_name(finished, 'bundle')}")
+               f"flask dossier verify {export_service.export_file_name(finished, 'pdf')} "
+               f"{export_service.export_file_name(finished, 'bundle')}")
 
 
 def _run_or_wait(export_id: int, job_id: int | None) -> DossierExport:
@@ -117,7 +105,7 @@ def _run_or_wait(export_id: int, job_id: int | None) -> DossierExport:
     wait until it finished."""
     if job_id is not None:
         run_job(job_id, int(current_app.config["JOBS_LEASE_SECONDS"]))
-    deadline = time.monotonic() + int(current_app.config.get("PDF_RENDER_MAX_SECONDS", 600)) + 120
+    deadline = time.monotonic() + int(current_app.config["PDF_RENDER_MAX_SECONDS"]) + 120
     while True:
         db.session.expire_all()
         found = db.session.get(DossierExport, export_id)
@@ -131,18 +119,12 @@ def _run_or_wait(export_id: int, job_id: int | None) -> DossierExport:
         time.sleep(1)
 
 
-def _file_name(export: DossierExport, which: str) -> str:
-    dossier = export.dossier
-    name = f"PS752-{dossier.number:04d}-v{dossier.version}-{export.variant}-{export.language}"
-    return f"{name}.pdf" if which == "pdf" else f"{name}-bundle.zip"
-
-
 def _write(out_dir: Path, export: DossierExport, which: str) -> Path:
     """Decrypt (checked against its SHA-256) and write atomically, 0600: never a
     half-written file under the final name."""
     data = export_service.read_export_file(crypto_kit(), blob_store(), export, which)
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / _file_name(export, which)
+    target = out_dir / export_service.export_file_name(export, which)
     partial = target.with_name(f".{target.name}.partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:

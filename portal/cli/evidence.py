@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 
 import click
 from flask.cli import AppGroup
 
 from portal.dependencies import blob_store, crypto_kit
-from portal.services.evidence import find_orphans, verify_all
+from portal.services.evidence import find_orphans
+from portal.services.vault_check import EXPORT_FILE, ITEM, RENDITION, verify_vault
 
 evidence_cli = AppGroup("evidence", help="The evidence vault.")
 
 
 @evidence_cli.command("verify")
 def verify() -> None:
-    """Decrypt and re-hash every original and check every custody chain.
+    """Decrypt and re-hash every blob (originals, renditions, export files) against
+    its recorded hash and check every custody chain.
 
-    Exits 1, naming each bad item, when anything does not match.
+    Exits 1, naming each bad item and rendition, or export and file, when anything
+    does not match.
     """
-    checked = bad = 0
-    for item, problem in verify_all(crypto_kit(), blob_store()):
-        checked += 1
-        if problem is not None:
-            bad += 1
-            click.echo(f"item {item.id}: {problem}", err=True)
-    click.echo(f"evidence: {checked} items checked, {bad} with problems")
+    checked: Counter[str] = Counter()
+    bad: Counter[str] = Counter()
+    for found in verify_vault(crypto_kit(), blob_store()):
+        checked[found.kind] += 1
+        if found.problem is not None:
+            bad[found.kind] += 1
+            click.echo(f"{found.subject}: {found.problem}", err=True)
+    click.echo(f"evidence: {checked[ITEM]} items checked, {bad[ITEM]} with problems; "
+               f"{checked[RENDITION]} renditions checked, {bad[RENDITION]} with problems; "
+               f"{checked[EXPORT_FILE]} export files checked, {bad[EXPORT_FILE]} with problems")
     if bad:
         sys.exit(1)
 

@@ -1,4 +1,4 @@
-"""`flask signing init|import-p12|status|crl`: the portal's signing PKI (portal/pdf/sign.py).
+"""`flask signing init|import-p12|status|crl`: the portal's signing PKI (portal/pdf/pki*.py).
 
 `init` makes the offline root, the document signing certificate, the timestamp
 authority and the root's CRL once per instance, in SIGNING_DIR (default
@@ -21,25 +21,25 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal.crypto.kit import decode_index_key
-from portal.pdf import sign
+from portal.pdf import pki, pki_import, pki_issue
 
 signing_cli = AppGroup("signing", help="The signing keys of exported dossiers.")
 
 
 def signing_location(app: Flask) -> tuple[Path, bytes]:
     """(folder, key that seals the private keys) of this instance."""
-    folder = sign.signing_folder(app.instance_path, app.config.get("SIGNING_DIR"))
-    return folder, sign.wrap_key_from_index_key(decode_index_key(app.config["INDEX_KEY"]))
+    folder = pki.signing_folder(app.instance_path, app.config.get("SIGNING_DIR"))
+    return folder, pki.wrap_key_from_index_key(decode_index_key(app.config["INDEX_KEY"]))
 
 
-def ensure_signing(app: Flask) -> tuple[bool, sign.SigningMaterial]:
+def ensure_signing(app: Flask) -> tuple[bool, pki.SigningMaterial]:
     """Create the PKI unless it exists; (created, material)."""
     folder, wrap_key = signing_location(app)
-    if (folder / sign.CERT_FILES["root"]).exists():
-        return False, sign.load_material(folder, wrap_key)
+    if (folder / pki.CERT_FILES["root"]).exists():
+        return False, pki.load_material(folder, wrap_key)
     organisation = str(app.config.get("PORTAL_NAME") or "PS752 case portal")
-    material = sign.create_material(organisation)
-    sign.save_material(folder, material, wrap_key)
+    material = pki_issue.create_material(organisation)
+    pki.save_material(folder, material, wrap_key)
     return True, material
 
 
@@ -48,19 +48,19 @@ def ensure_signing(app: Flask) -> tuple[bool, sign.SigningMaterial]:
 def init(if_missing: bool) -> None:
     """Create the root CA, signing certificate, timestamp authority and CRL."""
     folder, _ = signing_location(current_app)
-    if (folder / sign.CERT_FILES["root"]).exists() and not if_missing:
+    if (folder / pki.CERT_FILES["root"]).exists() and not if_missing:
         click.echo(f"{folder} already holds a signing PKI: nothing was changed "
                    "(`flask signing status` shows it).", err=True)
         sys.exit(1)
     try:
         created, material = ensure_signing(current_app)
-    except sign.SigningUnavailable as error:
+    except pki.SigningUnavailable as error:
         click.echo(f"signing keys unusable: {error}", err=True)
         sys.exit(1)
     state = "created" if created else "already present, left unchanged"
     click.echo(f"{folder}: {state}")
-    click.echo(f"root certificate: {folder / sign.CERT_FILES['root']}")
-    click.echo(f"root SHA-256 fingerprint: {sign.grouped(material.root_fingerprint)}")
+    click.echo(f"root certificate: {folder / pki.CERT_FILES['root']}")
+    click.echo(f"root SHA-256 fingerprint: {pki.grouped(material.root_fingerprint)}")
 
 
 def _read_password(path: Path | None) -> bytes | None:
@@ -82,32 +82,32 @@ def _read_password(path: Path | None) -> bytes | None:
 def import_p12(p12: Path, crls: tuple[Path, ...], password_file: Path | None) -> None:
     """Use a signing certificate from a real CA (PKCS#12 with its chain) and its CRL."""
     folder, wrap_key = signing_location(current_app)
-    if (folder / sign.CERT_FILES["root"]).exists() or folder.exists():
+    if (folder / pki.CERT_FILES["root"]).exists() or folder.exists():
         click.echo(f"{folder} already holds a signing PKI: nothing was changed "
                    "(`flask signing status` shows it).", err=True)
         sys.exit(1)
     password = _read_password(password_file)
     organisation = str(current_app.config.get("PORTAL_NAME") or "PS752 case portal")
     try:
-        material = sign.import_pkcs12(p12.read_bytes(), password,
-                                      [path.read_bytes() for path in crls], organisation)
-        sign.save_material(folder, material, wrap_key)
-    except sign.ImportRefused as error:
+        material = pki_import.import_pkcs12(p12.read_bytes(), password,
+                                            [path.read_bytes() for path in crls], organisation)
+        pki.save_material(folder, material, wrap_key)
+    except pki_import.ImportRefused as error:
         click.echo(f"not imported, nothing was written: {error}", err=True)
         sys.exit(1)
     except FileExistsError:
         click.echo(f"{folder} already holds a signing PKI: nothing was changed.", err=True)
         sys.exit(1)
     click.echo(f"{folder}: imported {material.signer.subject.rfc4514_string()}")
-    click.echo(f"root certificate: {folder / sign.CERT_FILES['root']}")
+    click.echo(f"root certificate: {folder / pki.CERT_FILES['root']}")
     _print_fingerprints(material)
 
 
-def _print_fingerprints(material: sign.SigningMaterial) -> None:
-    click.echo(f"root SHA-256 fingerprint: {sign.grouped(material.root_fingerprint)}")
+def _print_fingerprints(material: pki.SigningMaterial) -> None:
+    click.echo(f"root SHA-256 fingerprint: {pki.grouped(material.root_fingerprint)}")
     if material.tsa_anchor is not None:
         click.echo("timestamp authority SHA-256 fingerprint (self-signed, publish it too): "
-                   + sign.grouped(sign.fingerprint(material.tsa_anchor)))
+                   + pki.grouped(pki.fingerprint(material.tsa_anchor)))
 
 
 @signing_cli.command("status")
@@ -115,8 +115,8 @@ def status() -> None:
     """Print the root's fingerprint, the certificates' validity and the CRL's."""
     folder, wrap_key = signing_location(current_app)
     try:
-        material = sign.load_material(folder, wrap_key)
-    except sign.SigningUnavailable as error:
+        material = pki.load_material(folder, wrap_key)
+    except pki.SigningUnavailable as error:
         click.echo(f"no usable signing keys: {error}", err=True)
         sys.exit(1)
     click.echo(f"folder: {folder}")
@@ -143,12 +143,12 @@ def crl(files: tuple[Path, ...]) -> None:
     an imported certificate, install the CA's newer CRL given with --file)."""
     folder, wrap_key = signing_location(current_app)
     try:
-        material = sign.load_material(folder, wrap_key)
+        material = pki.load_material(folder, wrap_key)
         if files:
-            material = sign.install_crls(folder, material,
-                                         [path.read_bytes() for path in files])
-        material = sign.fresh_crl(folder, material)
-    except (sign.SigningUnavailable, sign.ImportRefused) as error:
+            material = pki_import.install_crls(folder, material,
+                                               [path.read_bytes() for path in files])
+        material = pki_issue.fresh_crl(folder, material)
+    except (pki.SigningUnavailable, pki_import.ImportRefused) as error:
         click.echo(f"CRL not issued: {error}", err=True)
         sys.exit(1)
     click.echo(f"CRL valid until {material.crl.next_update_utc:%Y-%m-%d}")

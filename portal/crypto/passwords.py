@@ -5,6 +5,8 @@ Security assumptions:
   checks, so the same text typed on different keyboards (e.g. a Persian
   phone keyboard and a desktop) produces the same bytes.
 - Passphrases and hashes are never logged or put into exception messages here.
+- The policy scores a passphrase against the words of this portal's context
+  (passphrase_context.py) as well as the person's own names: neither adds strength.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from __future__ import annotations
 import secrets
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from portal.crypto.passphrase_context import CONTEXT_WORDS
 
 __all__ = [
     "MAX_PASSPHRASE_CHARS",
@@ -198,15 +202,29 @@ class PassphraseVerdict:
         return self.problem is None
 
 
+# Only for scoring: the same word typed on a Persian, an Arabic or a Latin keyboard
+# (Persian, Arabic-Indic or ASCII digits; Arabic or Persian yeh and kaf; with or
+# without the zero-width non-joiner) is the same guess.
+_SCORING_FOLD = str.maketrans({
+    **{chr(0x06F0 + d): str(d) for d in range(10)},
+    **{chr(0x0660 + d): str(d) for d in range(10)},
+    "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u200c": None,
+})
+
+
+def _scoring_form(text: str) -> str:
+    return normalize_passphrase(text).translate(_SCORING_FOLD)
+
+
 def _expand_user_inputs(user_inputs: Iterable[str]) -> list[str]:
-    """Return the inputs plus their word parts and separator-free joins.
+    """Return the inputs plus their word parts and separator-free joins, lowercased.
 
     zxcvbn only matches whole inputs, so a display name "Mahsa Rezaei" would
     otherwise not be found in "mahsarezaei2024".
     """
     expanded: list[str] = []
     for raw in user_inputs:
-        value = normalize_passphrase(str(raw)).strip().lower()
+        value = _scoring_form(str(raw)).strip().lower()
         if not value:
             continue
         parts = [
@@ -220,30 +238,73 @@ def _expand_user_inputs(user_inputs: Iterable[str]) -> list[str]:
     return expanded
 
 
-def _mentions_user_input(matches: Iterable[Mapping[str, Any]]) -> bool:
-    """True if any match (including repeats' base matches) is a user input."""
+_CONTEXT_INPUTS = tuple(_expand_user_inputs(CONTEXT_WORDS))
+
+
+def _user_input_matches(matches: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    """The matches that are one of the user inputs, or repeat one."""
     for match in matches:
-        if match.get("dictionary_name") == "user_inputs":
-            return True
-        base = match.get("base_matches")
-        if base and _mentions_user_input(base):
-            return True
-    return False
+        if match.get("dictionary_name") == "user_inputs" or any(
+                _user_input_matches(match.get("base_matches") or ())):
+            yield match
+
+
+def _matched_words(match: Mapping[str, Any]) -> Iterator[str]:
+    if match.get("dictionary_name") == "user_inputs":
+        yield str(match.get("matched_word", ""))
+    for base in _user_input_matches(match.get("base_matches") or ()):
+        yield from _matched_words(base)
+
+
+def _without(sample: str, matches: Iterable[Mapping[str, Any]]) -> str:
+    """`sample` with the characters of `matches` taken out."""
+    covered = {index for match in matches for index in range(match["i"], match["j"] + 1)}
+    return "".join(ch for index, ch in enumerate(sample) if index not in covered)
+
+
+def _score_without_known_words(
+    sample: str, inputs: list[str]
+) -> tuple[int, list[Mapping[str, Any]]]:
+    """The zxcvbn score of `sample`, then of what is left once the known words zxcvbn
+    found are taken out, again until it finds none or the score is too low; and the
+    known-word matches found on the way. zxcvbn may leave a known word inside a
+    brute-force stretch when that makes its sequence shorter, hence the rounds.
+    Call with _ZXCVBN_LOCK held."""
+    # Imported here: its dictionaries take ~12 MiB, which a process that never sets a
+    # passphrase (an upload worker) should not carry.
+    from zxcvbn import zxcvbn
+
+    known: list[Mapping[str, Any]] = []
+    rest = sample
+    while rest:
+        result = zxcvbn(rest, user_inputs=inputs, max_length=ZXCVBN_MAX_CHARS)
+        found = list(_user_input_matches(result.get("sequence", ())))
+        known += found
+        if not found or int(result["score"]) < MIN_ACCEPTABLE_SCORE:
+            return int(result["score"]), known
+        rest = _without(rest, found)
+    return 0, known
 
 
 def check_passphrase(
-    passphrase: str, *, min_chars: int, user_inputs: Sequence[str] = ()
+    passphrase: str, *, min_chars: int, user_inputs: Sequence[str] = (),
+    context: Sequence[str] = (),
 ) -> PassphraseVerdict:
     """Apply the passphrase policy and return a verdict (never raises on content).
 
     Rules, in order: length in Unicode code points after NFC must be within
     ``[min_chars, MAX_PASSPHRASE_CHARS]``; then the zxcvbn score must be at
-    least :data:`MIN_ACCEPTABLE_SCORE`. There are deliberately no
+    least :data:`MIN_ACCEPTABLE_SCORE`, both for the whole passphrase and for
+    what is left of it once the known words (below) found in it are taken out:
+    zxcvbn credits any sequence of three words with 10^8 guesses, so
+    "Ukraine752Flight" would pass on the whole alone. There are deliberately no
     composition rules (digits, symbols, case), which push users towards
     predictable patterns and do not fit non-Latin scripts. ``user_inputs``
-    (username, display name, e-mail...) are given to zxcvbn so passphrases
-    built around them score low; if such a match is found in a low-scoring
-    passphrase the problem is CONTAINS_PERSONAL_INFO, else TOO_GUESSABLE.
+    (username, display name, e-mail...) and ``context`` (the portal's name)
+    are given to zxcvbn with the portal's context words (CONTEXT_WORDS), scored
+    in a folded form (Persian digits as ASCII, Arabic yeh and kaf as Persian).
+    If a refused passphrase holds one of ``user_inputs`` the problem is
+    CONTAINS_PERSONAL_INFO, else TOO_GUESSABLE.
 
     Raises:
         TypeError: if ``passphrase`` is not a ``str``.
@@ -262,17 +323,14 @@ def check_passphrase(
     # passphrase longer than ZXCVBN_MAX_CHARS that passed the length checks
     # is long enough: the extra characters can only add strength, so scoring
     # the prefix is a conservative lower bound.
-    sample = normalized[:ZXCVBN_MAX_CHARS]
-    inputs = _expand_user_inputs(user_inputs)
-    # Imported here: its dictionaries take ~12 MiB, which a process that never sets a
-    # passphrase (an upload worker) should not carry.
-    from zxcvbn import zxcvbn
-
+    sample = _scoring_form(normalized[:ZXCVBN_MAX_CHARS])
+    personal = _expand_user_inputs(user_inputs)
+    # Most likely first, each word once: zxcvbn ranks a word by its last position.
+    inputs = list(dict.fromkeys([*personal, *_expand_user_inputs(context), *_CONTEXT_INPUTS]))
     with _ZXCVBN_LOCK:
-        result = zxcvbn(sample, user_inputs=inputs, max_length=ZXCVBN_MAX_CHARS)
-    score = int(result["score"])
+        score, known = _score_without_known_words(sample, inputs)
     if score >= MIN_ACCEPTABLE_SCORE:
         return PassphraseVerdict(None, min_chars)
-    if _mentions_user_input(result.get("sequence", ())):
+    if any(word in personal for match in known for word in _matched_words(match)):
         return PassphraseVerdict(PassphraseProblem.CONTAINS_PERSONAL_INFO, min_chars)
     return PassphraseVerdict(PassphraseProblem.TOO_GUESSABLE, min_chars)

@@ -1,4 +1,4 @@
-"""Long work as jobs (DESIGN §3): previews now, dossier rendering and re-verification later.
+"""Long work as jobs (DESIGN §3): evidence previews, dossier exports.
 
 `JOBS_BACKEND` chooses where jobs run:
 - "thread" (default): a background thread in each app process, started by its
@@ -21,7 +21,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from portal.jobs import evidence_jobs
+from portal.jobs import dossier_jobs, evidence_jobs
 from portal.jobs.registry import JobFailed, JobKind, register
 from portal.jobs.runners import EagerRunner, ManualRunner, Runner, ThreadRunner
 from portal.services.jobs import NEW_JOBS_KEY
@@ -35,6 +35,7 @@ BACKENDS = ("thread", "rq", "eager", "manual")
 def install(app: Flask) -> None:
     """Build the configured runner and register the job kinds."""
     evidence_jobs.register_kinds()
+    dossier_jobs.register_kinds()
     backend = app.config["JOBS_BACKEND"]
     lease = int(app.config["JOBS_LEASE_SECONDS"])
     chosen: Runner

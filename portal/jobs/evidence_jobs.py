@@ -23,8 +23,7 @@ def _item(job: Job) -> EvidenceItem:
 
 def _derive(job: Job) -> None:
     actor = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
-    pages = int(current_app.config.get("EVIDENCE_PDF_PREVIEW_PAGES",
-                                       renditions.DEFAULT_PDF_PREVIEW_PAGES))
+    pages = int(current_app.config["EVIDENCE_PDF_PREVIEW_PAGES"])
     renditions.derive(crypto_kit(), blob_store(), _item(job), actor, pages)
 
 

@@ -24,7 +24,14 @@ from portal.models.evidence import (
     evidence_incidents,
 )
 from portal.models.exports import DossierExport, ExportStage
-from portal.models.families import Assignment, Family, FamilyMembership, Person, Victim
+from portal.models.families import (
+    Assignment,
+    AssignmentProposal,
+    Family,
+    FamilyMembership,
+    Person,
+    Victim,
+)
 from portal.models.incidents import (
     AuthorityReport,
     ConsentRecord,
@@ -39,10 +46,12 @@ from portal.models.incidents import (
     SearchToken,
 )
 from portal.models.jobs import Job, JobState
+from portal.models.submissions import FormSubmission
 
 __all__ = [
     "AdvocacyEvent",
     "Assignment",
+    "AssignmentProposal",
     "AuditChainHead",
     "AuditEvent",
     "AuthorityReport",
@@ -63,6 +72,7 @@ __all__ = [
     "ExportStage",
     "Family",
     "FamilyMembership",
+    "FormSubmission",
     "Incident",
     "IncidentAgency",
     "IncidentHarm",

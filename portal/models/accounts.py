@@ -46,6 +46,10 @@ class User(Base):
     totp_enrolled_at: Mapped[datetime | None]
     # Highest TOTP time step accepted so far: a code at or below it is a replay.
     totp_last_step: Mapped[int | None]
+    # Staff only: how the confidential variant of a dossier they approve names them
+    # (public variants name staff by role). Personal text, sealed like people's names.
+    full_name_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    professional_capacity_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
     recovery_codes: Mapped[list[RecoveryCode]] = relationship(back_populates="user")
@@ -53,11 +57,6 @@ class User(Base):
     @property
     def has_second_factor(self) -> bool:
         return self.totp_enrolled_at is not None
-
-    @property
-    def needs_second_factor(self) -> bool:
-        """Staff may reach nothing but enrolment until this is False."""
-        return self.role.is_staff and not self.has_second_factor
 
     # Flask-Login's user protocol. The web layer validates the server-side session
     # before it hands a User to Flask-Login, so these stay trivial.

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.accounts import User
+from portal.models.accounts import Invitation, User
 from portal.models.base import Base, utcnow
 from portal.models.vocabulary import Residence, enum_column
 
@@ -51,6 +51,8 @@ class Family(Base):
     victims: Mapped[list[Victim]] = relationship(secondary=family_victims, order_by=Victim.id)
     memberships: Mapped[list[FamilyMembership]] = relationship(back_populates="family")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="family")
+    proposals: Mapped[list[AssignmentProposal]] = relationship(
+        back_populates="family", order_by="AssignmentProposal.proposed_at")
     people: Mapped[list[Person]] = relationship(back_populates="family", order_by="Person.number")
 
 
@@ -70,7 +72,12 @@ class FamilyMembership(Base):
 
 
 class Assignment(Base):
-    """An advocate assigned to a family file: the only way an advocate sees its incidents."""
+    """An advocate assigned to a family file: the only way an advocate sees its incidents.
+
+    A row here grants access, so it is made only when a second person confirms a
+    proposal (`AssignmentProposal`, which grants nothing). Keeping the two apart means
+    no query of this table can ever count a grant nobody confirmed.
+    """
 
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("family_id", "advocate_id"),)
@@ -78,11 +85,42 @@ class Assignment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
     advocate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # who proposed it
+    # Who confirmed it: none for assignments made before confirmation was required.
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     family: Mapped[Family] = relationship(back_populates="assignments")
     advocate: Mapped[User] = relationship(foreign_keys=[advocate_id])
+    assigned_by: Mapped[User] = relationship(foreign_keys=[assigned_by_id])
+    confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+
+
+class AssignmentProposal(Base):
+    """An advocate proposed for a family file, waiting for a second person to confirm.
+
+    It grants nothing. Confirming it turns it into an `Assignment`; declining it
+    removes it. The audit log keeps both.
+    """
+
+    __tablename__ = "assignment_proposals"
+    __table_args__ = (UniqueConstraint("family_id", "advocate_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    advocate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    family: Mapped[Family] = relationship(back_populates="proposals")
+    advocate: Mapped[User] = relationship(foreign_keys=[advocate_id])
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    # The invitation the advocate's account came from, if any: whoever sent it may be
+    # the person behind the account, so they cannot be the second person.
+    advocate_invitation: Mapped[Invitation | None] = relationship(
+        primaryjoin="AssignmentProposal.advocate_id == foreign(Invitation.accepted_user_id)",
+        viewonly=True, uselist=False)
 
 
 class Person(Base):

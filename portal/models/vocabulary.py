@@ -1,5 +1,5 @@
 """Closed lists used by family files and incidents. Their translated labels live in
-the web layer (portal/web/vocabulary.py); the stored values never change."""
+`portal/vocabulary/`; the stored values never change."""
 
 from __future__ import annotations
 

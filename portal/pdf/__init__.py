@@ -4,7 +4,8 @@
 user HTML); `layout` runs WeasyPrint with `fetcher` (only pre-authorised derived
 images and our fonts) and aligns the confidential and public variants page for page;
 `worker` runs the layout in a limited child process; `attach` embeds the manifests;
-`sign`, `bundle` and `verify` sign, package and check a dossier offline.
+`pki` (with `pki_issue`, `pki_import`) keeps the signing keys and certificates; `sign`,
+`bundle` and `verify` sign, package and check a dossier offline.
 
 Importing these modules loads no PDF library, so a web process that never exports
 does not carry them: WeasyPrint, pikepdf, pyHanko (with asn1crypto) and bagit are

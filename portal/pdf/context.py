@@ -6,7 +6,7 @@ prepared by the caller (services), so templates cannot reach the database.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
@@ -53,10 +53,10 @@ class ShownRendition:
 @dataclass(frozen=True)
 class CustodyLine:
     seq: int
-    occurred_at: str  # ISO 8601 UTC
+    occurred_at: str  # UTC: to the minute (confidential), the day only (public)
     action: str
-    actor: str  # username and role (confidential) or role only (public)
-    purpose: str
+    role: str  # a Role value, "" for the portal itself
+    person: str  # the username (confidential), "" in the public variant
     hash_after: str
 
 
@@ -71,10 +71,14 @@ class PatternCounts:
 
 @dataclass(frozen=True)
 class Approval:
-    reviewer: str
+    """The legal reviewer's approval as a variant may state it: the public variant
+    names the reviewer by role only and carries no signed statement (it names them)."""
+
+    role: str  # a Role value
+    name: str  # "Full name, capacity" (confidential), "" (public, or not given)
     approved_on: str
     content_sha256: str
-    signature: str
+    signature: str  # the signed approval statement, "" in the public variant
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,10 @@ class RenderContext:
     patterns: PatternCounts
     approval: Approval | None
     bundle_sha256: str = ""
+    # Exhibit number -> the pages after the cover that a withheld sheet keeps (its copy
+    # and page previews in the confidential variant), so that the exhibit's Bates range
+    # is the same in both variants.
+    withheld_pages: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def direction(self) -> str:

@@ -93,6 +93,12 @@ class IncidentEntry:
     declaration: Declaration | None = None  # None: no statement of truth for this version
 
 
+# ExhibitEntry.shown of an exhibit the public variant replaces by a withheld sheet: its
+# number, Bates range and reason code on the pages the exhibit has in the confidential
+# variant, nothing that describes it.
+WITHHELD_SHEET = "withheld_sheet"
+
+
 @dataclass(frozen=True)
 class ExhibitEntry:
     number: str
@@ -105,12 +111,24 @@ class ExhibitEntry:
     size_bytes: int
     sha256: str
     shown_sha256: str  # the rendition shown (the original's hash when it is the original)
-    shown: str  # "original" or "viewing_copy"
+    # "original" or "viewing_copy"; in the public variant WITHHELD_SHEET, or "" for an
+    # exhibit withheld from every variant (then every descriptive field is empty).
+    shown: str
     classification: str
     reports: tuple[int, ...]
     withheld: bool
     translations: tuple[TranslationText, ...]
     language: str = ""  # the language of the content as described (fa, en...), "" unknown
+
+    @property
+    def sheet(self) -> bool:
+        """A withheld sheet stands in this variant where the exhibit would be."""
+        return self.shown == WITHHELD_SHEET
+
+    @property
+    def left_out(self) -> bool:
+        """Nothing of the exhibit is in this variant (withheld, or a sheet instead)."""
+        return self.withheld or self.sheet
 
 
 @dataclass(frozen=True)

@@ -289,11 +289,6 @@ class _Renderer:
         return document
 
 
-def _layout(html: str, job: LayoutJob) -> Document:
-    """One WeasyPrint document of `html` (whole, as given)."""
-    return _Renderer(job).layout(html)
-
-
 def block_starts(document: Document, blocks: Sequence[str]) -> list[int]:
     """The 0-based page index where each block starts."""
     where: dict[str, int] = {}

@@ -23,9 +23,10 @@ What is checked, each a line of the report (exit status 0 only when all pass):
 4. manifest: manifest.json, exhibits.csv and custody.jsonl are embedded; every
    embedded original matches the SHA-256 the manifest gives for it.
 5. custody: every exhibit's chain in custody.jsonl is numbered from 1, each event
-   names the previous one's hash, each hash is recomputed from the event's content
-   (confidential variant; the public one withholds names and purposes, so only the
-   links are checked) and the chain starts from the original's SHA-256.
+   names the previous one's hash, each hash is recomputed and the chain starts from
+   the original's SHA-256. The report says which log it checked: the full log of the
+   confidential variant (each hash recomputed from the event's content) or the public
+   log (a chain of its own over rows that hold only what the public may see).
 6. bundle (when given): the BagIt bag validates (every file against its SHA-256 and
    SHA-512), its manifest files are byte for byte the ones signed inside the PDF,
    and every original in it matches the manifest.
@@ -79,6 +80,19 @@ from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolic
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 MANIFEST_FILES = ("manifest.json", "exhibits.csv", "custody.jsonl")
+# The two kinds of custody.jsonl. The full log (confidential variant) gives each event
+# with the content its hash covers (hashing.CUSTODY_FIELDS: names, ids, purposes...).
+# The public log (portal/services/dossiers/public_custody.py) is a chain of its own:
+# rows of exactly PUBLIC_ROW_KEYS, each hash over PUBLIC_ROW_HASHED of its row, so it
+# neither needs nor confirms anything the public variant withholds.
+FULL_LOG, PUBLIC_LOG = "full", "public"
+PUBLIC_ROW_HASHED = ("exhibit", "seq", "day", "action", "role", "hash_after")
+PUBLIC_ROW_KEYS = frozenset({*PUBLIC_ROW_HASHED, "prev_hash", "row_hash"})
+LOG_KINDS = {FULL_LOG: "full log (confidential variant)",
+             PUBLIC_LOG: "public log (public variant)"}
+HOW_CHECKED = {FULL_LOG: "every hash recomputed from its event",
+               PUBLIC_LOG: "every hash recomputed from its row alone (event, day, role, "
+                           "exhibit, SHA-256): it covers nothing the variant withholds"}
 MANIFEST_FORMAT = "ps752-dossier-manifest/1"
 BUNDLE_ROOT = "data/portal-root.pem"
 ACCEPTED_LEVELS = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
@@ -117,10 +131,6 @@ class Report:
 
 def fingerprint_of(cert: asn1_x509.Certificate) -> str:
     return hashlib.sha256(cert.dump()).hexdigest()
-
-
-def load_certificate(data: bytes) -> asn1_x509.Certificate:
-    return load_certificates(data)[0]
 
 
 def load_certificates(data: bytes) -> list[asn1_x509.Certificate]:
@@ -172,78 +182,139 @@ def read_bundle(path: Path) -> Bundle:
                        f"{str(error)[:120]})"], {}, {}, digest.hexdigest())
 
 
-def _read_bag(archive: zipfile.ZipFile, digest: str) -> Bundle:
-    def refused(problem: str) -> Bundle:
-        return Bundle([problem], {}, {}, digest)
+class _NotABag(Exception):
+    """The zip cannot be read as a bag at all; the message says why."""
 
+
+@dataclass
+class _ZippedBag:
+    archive: zipfile.ZipFile
+    members: dict[str, zipfile.ZipInfo]  # path inside the bag's top folder -> member
+
+    def small(self, name: str) -> bytes:
+        """A tag file, read whole: refused (ValueError) above MAX_TAG_FILE_BYTES."""
+        if self.members[name].file_size > MAX_TAG_FILE_BYTES:
+            raise ValueError(f"{name} is too large")
+        return self.archive.read(self.members[name])
+
+
+@dataclass
+class _Payload:
+    problems: list[str] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    originals: dict[str, str] = field(default_factory=dict)
+    octets: int = 0
+    count: int = 0
+
+
+def _read_bag(archive: zipfile.ZipFile, digest: str) -> Bundle:
+    try:
+        bag = _open_bag(archive)
+    except _NotABag as refusal:
+        return Bundle([str(refusal)], {}, {}, digest)
+    manifests = _payload_manifests(bag)
+    problems = _manifests_missing(manifests) + _listed_files_missing(bag, manifests)
+    payload = _read_payload(bag, manifests)
+    problems += payload.problems + _tag_problems(bag) + _oxum_problems(bag, payload)
+    return Bundle(list(dict.fromkeys(problems)), payload.files, payload.originals, digest)
+
+
+def _open_bag(archive: zipfile.ZipFile) -> _ZippedBag:
+    """The zip's files by their path inside its one top folder, which must declare a
+    BagIt version. Raises _NotABag (too many files, an unsafe or repeated path, no
+    bagit.txt)."""
     members = [m for m in archive.infolist() if not m.is_dir()]
     if len(members) > MAX_ZIP_MEMBERS:
-        return refused("the zip holds too many files")
+        raise _NotABag("the zip holds too many files")
+    by_name = _members_by_safe_name(members)
+    tops = {name.split("/", 1)[0] for name in by_name}
+    if len(tops) != 1 or f"{next(iter(tops))}/bagit.txt" not in by_name:
+        raise _NotABag("not a BagIt bag (one top folder with bagit.txt)")
+    top = next(iter(tops)) + "/"
+    bag = _ZippedBag(archive, {name.removeprefix(top): member
+                               for name, member in by_name.items()})
+    if "BagIt-Version:" not in bag.small("bagit.txt").decode("utf-8", "replace"):
+        raise _NotABag("bagit.txt does not declare a BagIt version")
+    return bag
+
+
+def _members_by_safe_name(members: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
+    """Raises _NotABag for an absolute, parent, backslash or empty path segment, or a
+    name given twice."""
     by_name: dict[str, zipfile.ZipInfo] = {}
     for member in members:
         parts = member.filename.split("/")
         if (member.filename.startswith("/") or ".." in parts or "\\" in member.filename
                 or "" in parts[:-1]):
-            return refused(f"unsafe path in the zip: {member.filename[:100]}")
+            raise _NotABag(f"unsafe path in the zip: {member.filename[:100]}")
         if member.filename in by_name:
-            return refused(f"the zip holds {member.filename[:100]} twice")
+            raise _NotABag(f"the zip holds {member.filename[:100]} twice")
         by_name[member.filename] = member
-    tops = {name.split("/", 1)[0] for name in by_name}
-    if len(tops) != 1 or f"{next(iter(tops))}/bagit.txt" not in by_name:
-        return refused("not a BagIt bag (one top folder with bagit.txt)")
-    top = next(iter(tops)) + "/"
-    bag = {name.removeprefix(top): member for name, member in by_name.items()}
+    return by_name
 
-    def small(name: str) -> bytes:
-        if bag[name].file_size > MAX_TAG_FILE_BYTES:
-            raise ValueError(f"{name} is too large")
-        return archive.read(bag[name])
 
-    declaration = small("bagit.txt").decode("utf-8", "replace")
-    if "BagIt-Version:" not in declaration:
-        return refused("bagit.txt does not declare a BagIt version")
-    manifests: dict[str, dict[str, str]] = {}
-    for algorithm in BAG_ALGORITHMS:
-        name = f"manifest-{algorithm}.txt"
-        if name in bag:
-            manifests[algorithm] = _manifest_lines(small(name))
-    problems = ([] if set(manifests) == set(BAG_ALGORITHMS) else
-                [f"the bag lists {', '.join(sorted(manifests)) or 'no manifest'}, "
-                 "not SHA-256 and SHA-512"])
-    payload = sorted(name for name in bag if name.startswith("data/"))
+def _payload_manifests(bag: _ZippedBag) -> dict[str, dict[str, str]]:
+    """algorithm -> (path -> checksum), for each payload manifest the bag has."""
+    return {algorithm: _manifest_lines(bag.small(f"manifest-{algorithm}.txt"))
+            for algorithm in BAG_ALGORITHMS if f"manifest-{algorithm}.txt" in bag.members}
+
+
+def _manifests_missing(manifests: dict[str, dict[str, str]]) -> list[str]:
+    if set(manifests) == set(BAG_ALGORITHMS):
+        return []
+    return [f"the bag lists {', '.join(sorted(manifests)) or 'no manifest'}, "
+            "not SHA-256 and SHA-512"]
+
+
+def _listed_files_missing(bag: _ZippedBag, manifests: dict[str, dict[str, str]]) -> list[str]:
     listed = set().union(*(set(m) for m in manifests.values())) if manifests else set()
-    problems += [f"{name} is missing" for name in sorted(listed) if name not in bag]
-    octets = 0
-    files: dict[str, bytes] = {}
-    originals: dict[str, str] = {}
+    return [f"{name} is missing" for name in sorted(listed) if name not in bag.members]
+
+
+def _read_payload(bag: _ZippedBag, manifests: dict[str, dict[str, str]]) -> _Payload:
+    """Hash every file under data/ against the manifests; keep the files the other
+    checks read (the manifests and the root) and the SHA-256 of each original."""
+    payload = _Payload()
     wanted = {*MANIFEST_FILES, BUNDLE_ROOT.removeprefix("data/")}
-    for name in payload:
-        hashes = {algorithm: hashlib.new(algorithm) for algorithm in BAG_ALGORITHMS}
-        kept = bytearray() if name.removeprefix("data/") in wanted else None
-        with archive.open(bag[name]) as stream:
-            while chunk := stream.read(1 << 20):
-                octets += len(chunk)
-                for h in hashes.values():
-                    h.update(chunk)
-                if kept is not None and len(kept) <= MAX_TAG_FILE_BYTES:
-                    kept += chunk
-        for algorithm, manifest in manifests.items():
-            expected = manifest.get(name)
-            if expected is None:
-                problems.append(f"{name} is not in the bag's {algorithm} manifest")
-            elif expected.lower() != hashes[algorithm].hexdigest():
-                problems.append(f"{name} does not match its {algorithm.upper()} in the bag")
+    for name in sorted(name for name in bag.members if name.startswith("data/")):
+        relative = name.removeprefix("data/")
+        digests, kept = _hash_member(bag, name, payload, keep=relative in wanted)
+        payload.problems += _checksum_problems(name, digests, manifests)
         if kept is not None:
-            files[name.removeprefix("data/")] = bytes(kept)
+            payload.files[relative] = kept
         if name.startswith("data/originals/") and name.count("/") == 2:
-            originals[name.removeprefix("data/originals/")] = hashes["sha256"].hexdigest()
-    problems += _tag_problems(archive, bag, small)
-    oxum = _bag_info(small("bag-info.txt") if "bag-info.txt" in bag else b"").get(
-        "payload-oxum")
-    if oxum is not None and oxum != f"{octets}.{len(payload)}":
-        problems.append(f"Payload-Oxum {oxum} does not match the payload "
-                        f"({octets}.{len(payload)})")
-    return Bundle(list(dict.fromkeys(problems)), files, originals, digest)
+            payload.originals[name.removeprefix("data/originals/")] = digests["sha256"]
+    return payload
+
+
+def _hash_member(bag: _ZippedBag, name: str, payload: _Payload, *, keep: bool
+                 ) -> tuple[dict[str, str], bytes | None]:
+    """(algorithm -> hex digest, the bytes when `keep`), streamed, counting the
+    payload's octets and files for the Payload-Oxum."""
+    hashes = {algorithm: hashlib.new(algorithm) for algorithm in BAG_ALGORITHMS}
+    kept = bytearray() if keep else None
+    with bag.archive.open(bag.members[name]) as stream:
+        while chunk := stream.read(1 << 20):
+            payload.octets += len(chunk)
+            for h in hashes.values():
+                h.update(chunk)
+            if kept is not None and len(kept) <= MAX_TAG_FILE_BYTES:
+                kept += chunk
+    payload.count += 1
+    return ({algorithm: h.hexdigest() for algorithm, h in hashes.items()},
+            bytes(kept) if kept is not None else None)
+
+
+def _checksum_problems(name: str, digests: dict[str, str],
+                       manifests: dict[str, dict[str, str]]) -> list[str]:
+    problems = []
+    for algorithm, manifest in manifests.items():
+        expected = manifest.get(name)
+        if expected is None:
+            problems.append(f"{name} is not in the bag's {algorithm} manifest")
+        elif expected.lower() != digests[algorithm]:
+            problems.append(f"{name} does not match its {algorithm.upper()} in the bag")
+    return problems
 
 
 def _manifest_lines(data: bytes) -> dict[str, str]:
@@ -258,19 +329,27 @@ def _manifest_lines(data: bytes) -> dict[str, str]:
     return entries
 
 
-def _tag_problems(archive: zipfile.ZipFile, bag: dict[str, zipfile.ZipInfo],
-                  small: Callable[[str], bytes]) -> list[str]:
+def _tag_problems(bag: _ZippedBag) -> list[str]:
     problems = []
     for algorithm in BAG_ALGORITHMS:
         name = f"tagmanifest-{algorithm}.txt"
-        if name not in bag:
+        if name not in bag.members:
             continue
-        for tag, expected in _manifest_lines(small(name)).items():
-            if tag not in bag:
+        for tag, expected in _manifest_lines(bag.small(name)).items():
+            if tag not in bag.members:
                 problems.append(f"{tag} is missing")
-            elif hashlib.new(algorithm, small(tag)).hexdigest() != expected.lower():
+            elif hashlib.new(algorithm, bag.small(tag)).hexdigest() != expected.lower():
                 problems.append(f"{tag} does not match its {algorithm.upper()} in the bag")
     return problems
+
+
+def _oxum_problems(bag: _ZippedBag, payload: _Payload) -> list[str]:
+    info = bag.small("bag-info.txt") if "bag-info.txt" in bag.members else b""
+    oxum = _bag_info(info).get("payload-oxum")
+    if oxum is None or oxum == f"{payload.octets}.{payload.count}":
+        return []
+    return [f"Payload-Oxum {oxum} does not match the payload "
+            f"({payload.octets}.{payload.count})"]
 
 
 def _bag_info(data: bytes) -> dict[str, str]:
@@ -312,12 +391,13 @@ def load_hashing() -> Any | None:
     return None
 
 
-def check_custody(report: Report, custody: bytes | None, hashes: dict[str, str]) -> None:
-    """Every exhibit's chain in custody.jsonl: numbered from 1, each event naming the
-    previous one's hash, each hash recomputed from the event's content when the file
-    carries it (the confidential variant; the public one withholds names and
-    purposes, so only the links are checked), and starting from the original's
-    SHA-256 given in the manifest."""
+def check_custody(report: Report, custody: bytes | None, hashes: dict[str, str],
+                  variant: str | None = None) -> None:
+    """Every exhibit's chain in custody.jsonl, of whichever kind the log is (the report
+    says which): numbered from 1, each event naming the previous one's hash, each hash
+    recomputed (from the event's hashed content in a full log, from the row itself in
+    a public log), and starting from the original's SHA-256 given in the manifest. A
+    public manifest must carry a public log, a confidential one the full log."""
     if custody is None:
         report.add("custody", False, "custody.jsonl is not embedded")
         return
@@ -326,67 +406,102 @@ def check_custody(report: Report, custody: bytes | None, hashes: dict[str, str])
         report.add("custody", False, "hashing.py (portal/audit/hashing.py) must be beside "
                    "verify.py to recompute the custody chains")
         return
-    chains: dict[str, list[dict[str, Any]]] = {}
     try:
-        for line in custody.decode("utf-8").splitlines():
-            if line.strip():
-                event = json.loads(line)
-                if not isinstance(event, dict):
-                    raise ValueError("not an object")
-                chains.setdefault(str(event.get("exhibit")), []).append(event)
+        events = _custody_events(custody)
     except ValueError as error:
         report.add("custody", False, f"custody.jsonl cannot be read ({str(error)[:100]})")
         return
+    kind, problem = _log_kind(events, variant)
+    if kind is None:
+        report.add("custody", False, problem)
+        return
+    chains: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        chains.setdefault(str(event.get("exhibit")), []).append(event)
     problems = [f"{number} has no custody events" for number in sorted(hashes)
                 if number not in chains]
     problems += [f"{number} is not an exhibit of the manifest" for number in sorted(chains)
                  if number not in hashes]
-    recomputed = linked = 0
-    for number, events in sorted(chains.items()):
-        problem, full = _chain_problem(hashing, events, hashes.get(number))
+    for number, chain in sorted(chains.items()):
+        problem = _chain_problem(hashing, chain, hashes.get(number), kind)
         if problem:
             problems.append(f"{number}: {problem}")
-        recomputed += full
-        linked += len(events) - full
     if problems:
-        report.add("custody", False, "; ".join(problems[:10]))
+        report.add("custody", False, f"{LOG_KINDS[kind]}: " + "; ".join(problems[:10]))
     else:
-        how = ("every hash recomputed from its event" if linked == 0 else
-               f"{recomputed} hash(es) recomputed, {linked} checked as links only (this "
-               "variant withholds names and purposes, which the hashes cover)")
-        report.add("custody", True, f"{len(chains)} chain(s), {recomputed + linked} "
-                   f"event(s), each following the one before; {how}; each starts from "
-                   "the original's SHA-256")
+        report.add("custody", True, f"{len(chains)} chain(s), {len(events)} event(s), each "
+                   f"following the one before; {LOG_KINDS[kind]}: {HOW_CHECKED[kind]}; each "
+                   "starts from the original's SHA-256")
 
 
-def _chain_problem(hashing: Any, events: list[dict[str, Any]], original: str | None
-                   ) -> tuple[str, int]:
-    previous, recomputed = hashing.GENESIS_HASH, 0
+def _custody_events(custody: bytes) -> list[dict[str, Any]]:
+    """The JSON object of each line. Raises ValueError."""
+    events = []
+    for line in custody.decode("utf-8").splitlines():
+        if line.strip():
+            event = json.loads(line)
+            if not isinstance(event, dict):
+                raise ValueError("not an object")
+            events.append(event)
+    return events
+
+
+def _log_kind(events: list[dict[str, Any]], variant: str | None) -> tuple[str | None, str]:
+    """(FULL_LOG or PUBLIC_LOG, "") or (None, why): every event of a full log carries
+    its hashed content, every row of a public log has exactly the public keys."""
+    expected = {"confidential": FULL_LOG, "public": PUBLIC_LOG}.get(variant or "")
+    if any("row_hash" not in e or "prev_hash" not in e for e in events):
+        return None, "the log carries no hash chain"
+    if events and all("hashed" in e for e in events):
+        kind = FULL_LOG
+    elif events and all(set(e) == PUBLIC_ROW_KEYS for e in events):
+        kind = PUBLIC_LOG
+    elif events:
+        return None, ("the log is neither a full log (every event with its hashed content) "
+                      "nor a public log (rows of the public fields only)")
+    else:
+        kind = expected or FULL_LOG
+    if expected is not None and kind != expected:
+        return None, f"the manifest is of the {variant} variant but the log is a {kind} log"
+    return kind, ""
+
+
+def _chain_problem(hashing: Any, events: list[dict[str, Any]], original: str | None,
+                   kind: str) -> str:
+    previous = hashing.GENESIS_HASH
     for expected_seq, event in enumerate(events, start=1):
         if event.get("seq") != expected_seq:
-            return f"event {expected_seq} is missing or out of order", recomputed
-        if "row_hash" not in event or "prev_hash" not in event:
-            return "the log carries no hash chain", recomputed
+            return f"event {expected_seq} is missing or out of order"
         if event["prev_hash"] != previous:
-            return f"event {expected_seq} does not follow the one before", recomputed
-        content = event.get("hashed")
-        if content is not None:
-            try:
-                actual = hashing.custody_hash(event["prev_hash"], content)
-            except (KeyError, TypeError, AttributeError):
-                return f"event {expected_seq} lacks part of its hashed content", recomputed
-            if actual != event["row_hash"]:
-                return f"event {expected_seq} does not match its hash (changed)", recomputed
-            if any(content.get(key) != event.get(key)
-                   for key in ("seq", "action", "hash_after")):
-                return f"event {expected_seq} says otherwise than its hashed content", \
-                    recomputed
-            recomputed += 1
+            return f"event {expected_seq} does not follow the one before"
+        problem = (_full_event_problem(hashing, event) if kind == FULL_LOG else
+                   _public_row_problem(hashing, event))
+        if problem:
+            return f"event {expected_seq} {problem}"
         previous = event["row_hash"]
     first = events[0]
     if first.get("action") != "received" or first.get("hash_after") != original:
-        return "the chain does not start from the original's SHA-256", recomputed
-    return "", recomputed
+        return "the chain does not start from the original's SHA-256"
+    return ""
+
+
+def _full_event_problem(hashing: Any, event: dict[str, Any]) -> str:
+    content = event["hashed"]
+    try:
+        actual = hashing.custody_hash(event["prev_hash"], content)
+    except (KeyError, TypeError, AttributeError):
+        return "lacks part of its hashed content"
+    if actual != event["row_hash"]:
+        return "does not match its hash (changed)"
+    if any(content.get(key) != event.get(key) for key in ("seq", "action", "hash_after")):
+        return "says otherwise than its hashed content"
+    return ""
+
+
+def _public_row_problem(hashing: Any, row: dict[str, Any]) -> str:
+    """A public row's hash covers the row itself: nothing the public variant withholds."""
+    actual = hashing.chain_hash(row["prev_hash"], {key: row[key] for key in PUBLIC_ROW_HASHED})
+    return "" if actual == row["row_hash"] else "does not match its hash (changed)"
 
 
 # -- the signature ------------------------------------------------------------------------
@@ -541,7 +656,8 @@ def check_contents(report: Report, pdf: bytes, bundle: Bundle | None) -> None:
     if missing or manifest.get("format") != MANIFEST_FORMAT:
         report.add("custody", False, "not checked: no readable manifest")
     else:
-        check_custody(report, files.get("custody.jsonl"), hashes)
+        check_custody(report, files.get("custody.jsonl"), hashes,
+                      str(manifest.get("variant") or "") or None)
     if bundle is None:
         report.notes.append("no bundle given: the originals were not checked")
         return

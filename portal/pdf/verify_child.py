@@ -51,12 +51,14 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Limits:
-    max_memory_bytes: int = 1 << 30
-    max_seconds: int = 120
+    """Of the child: DOSSIER_VERIFY_MAX_MEMORY_BYTES and _SECONDS (portal/config.py)."""
+
+    max_memory_bytes: int
+    max_seconds: int
 
 
 def verify_isolated(pdf_fd: int, bundle_fd: int | None, root: Path | None,
-                    limits: Limits = Limits()) -> Outcome:
+                    limits: Limits) -> Outcome:
     """Verify the PDF (and bundle) behind the descriptors, trusting `root` if given."""
     args = [f"/dev/fd/{pdf_fd}"]
     if bundle_fd is not None:

@@ -27,6 +27,7 @@ from portal.models import (
 )
 from portal.models.dossiers import DossierStatus
 from portal.models.evidence import EvidenceState
+from portal.models.families import AssignmentProposal
 from portal.models.vocabulary import IncidentStatus
 
 
@@ -37,6 +38,9 @@ class Permission(StrEnum):
     USER_MANAGE = "user:manage"
     AUDIT_READ = "audit:read"
     REGISTER_MANAGE = "register:manage"  # victims register, family files, assignments, taxonomy
+    # Granting an advocate a family file takes a second person: confirm or decline it.
+    ASSIGNMENT_CONFIRM = "assignment:confirm"
+    ASSIGNMENT_DECLINE = "assignment:decline"
     FAMILY_READ = "family:read"
     PERSON_MANAGE = "person:manage"
     INCIDENT_CREATE = "incident:create"
@@ -76,7 +80,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.INCIDENT_REVIEW, Permission.WORKSPACE_USE, Permission.EVIDENCE_ADD,
         Permission.EVIDENCE_READ, Permission.EVIDENCE_DESCRIBE, Permission.DOSSIER_CREATE,
         Permission.DOSSIER_READ, Permission.DOSSIER_EDIT, Permission.DOSSIER_NEW_VERSION,
-        Permission.TRANSLATION_MANAGE,
+        Permission.TRANSLATION_MANAGE, Permission.ASSIGNMENT_CONFIRM,
+        Permission.ASSIGNMENT_DECLINE,
     },
     # Legal reviewers read incidents through the dossiers sent to them.
     Role.LEGAL_REVIEWER: _EVERYONE | {Permission.LEGAL_TAG_CONFIRM,
@@ -91,6 +96,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.USER_MANAGE,
         Permission.AUDIT_READ,
         Permission.REGISTER_MANAGE,
+        Permission.ASSIGNMENT_CONFIRM,
+        Permission.ASSIGNMENT_DECLINE,
     },
 }
 
@@ -138,6 +145,8 @@ def can(user: User, permission: Permission, obj: object | None = None) -> bool:
         return _may_touch_family(user, permission, obj)
     if isinstance(obj, Person):
         return _may_touch_family(user, permission, obj.family)
+    if isinstance(obj, AssignmentProposal):
+        return _may_decide_proposal(user, permission, obj)
     if isinstance(obj, Incident):
         return _may_touch_incident(user, permission, obj)
     if isinstance(obj, EvidenceItem):
@@ -152,7 +161,26 @@ def is_member(user: User, family: Family) -> bool:
 
 
 def is_assigned(user: User, family: Family) -> bool:
+    """Whether `user` holds a confirmed assignment to `family` (a proposal is not one)."""
     return any(a.advocate_id == user.id for a in family.assignments)
+
+
+def _may_decide_proposal(user: User, permission: Permission,
+                         proposal: AssignmentProposal) -> bool:
+    """Administrators and the advocates already assigned to the family decide on a
+    proposal. Confirming needs a second person: not who proposed it, not the advocate
+    proposed, and not who invited that advocate's account (who may be the same person
+    behind it). Declining reduces no one's access, so the proposer may withdraw."""
+    decider = user.role is Role.ADMIN or (
+        user.role is Role.ADVOCATE and is_assigned(user, proposal.family))
+    if permission is Permission.ASSIGNMENT_DECLINE:
+        return decider
+    if permission is not Permission.ASSIGNMENT_CONFIRM:
+        return False
+    invitation = proposal.advocate_invitation
+    one_person = {proposal.proposed_by_id, proposal.advocate_id,
+                  invitation.invited_by_id if invitation is not None else None}
+    return decider and user.id not in one_person
 
 
 def _may_touch_family(user: User, permission: Permission, family: Family) -> bool:
@@ -199,11 +227,11 @@ def _may_touch_evidence(user: User, permission: Permission, item: EvidenceItem) 
         return user.role is Role.FAMILY_MEMBER and _may_touch_evidence(
             user, Permission.EVIDENCE_READ, item)
     if permission is Permission.TRANSLATION_MANAGE:
-        return user.role is Role.ADVOCATE and is_assigned(user, item.family)
+        return user.role is Role.ADVOCATE and _through_a_report(user, item)
     if permission is not Permission.EVIDENCE_READ:
         return False
     if user.role is Role.ADVOCATE:
-        return is_assigned(user, item.family)
+        return _through_a_report(user, item)
     if user.role is Role.LEGAL_REVIEWER:
         # Only as an exhibit (not withheld) of a dossier sent to them for review.
         return any(not exhibit.withheld and _may_touch_dossier(
@@ -213,14 +241,30 @@ def _may_touch_evidence(user: User, permission: Permission, item: EvidenceItem) 
         or any(incident.reporter_id == user.id for incident in item.incidents))
 
 
+def _through_a_report(user: User, item: EvidenceItem) -> bool:
+    """Staff see evidence only through a report they may read: never through a draft
+    (an unsubmitted report is the family's own), nor the family file alone."""
+    return any(_may_touch_incident(user, Permission.INCIDENT_READ, incident)
+               for incident in item.incidents)
+
+
 def is_contributor(user: User, dossier: Dossier) -> bool:
     return any(c.advocate_id == user.id for c in dossier.contributors)
 
 
+def assigned_to_every_family(user: User, dossier: Dossier) -> bool:
+    """Whether `user` is assigned to the family of every report the dossier cites: what
+    a contributor needs, since the dossier shows those reports' narratives."""
+    families = {entry.incident.family for entry in dossier.incidents}
+    return all(is_assigned(user, family) for family in families)
+
+
 def _may_touch_dossier(user: User, permission: Permission, dossier: Dossier) -> bool:
-    """Contributors (advocates) build it; the legal reviewer it was sent to reads and
-    decides. Nobody reviews a dossier they contributed to."""
-    contributor = user.role is Role.ADVOCATE and is_contributor(user, dossier)
+    """Contributors (advocates) build it, while they are assigned to every family whose
+    reports it cites; the legal reviewer it was sent to reads and decides. Nobody
+    reviews a dossier they contributed to."""
+    contributor = (user.role is Role.ADVOCATE and is_contributor(user, dossier)
+                   and assigned_to_every_family(user, dossier))
     editable = dossier.status in (DossierStatus.DRAFT, DossierStatus.RETURNED)
     reviewer = (user.role is Role.LEGAL_REVIEWER and dossier.reviewer_id == user.id
                 and dossier.status is not DossierStatus.DRAFT)

@@ -63,12 +63,20 @@ def authenticate(kit: CryptoKit, username: str, passphrase: str) -> User | None:
     return user
 
 
+def passphrase_matches(kit: CryptoKit, user: User, typed: str) -> bool:
+    """Whether `typed` is the passphrase of `user` (asked again inside a session).
+
+    The caller counts the guess first (portal/web/auth/attempts.py): this only checks.
+    """
+    return kit.hasher.verify(user.passphrase_hash, typed)
+
+
 def change_passphrase(kit: CryptoKit, user: User, current: str, new: str) -> None:
     """Replace the passphrase after proving the current one.
 
     Raises ValidationFailed on a wrong current passphrase or a weak new one.
     """
-    if not kit.hasher.verify(user.passphrase_hash, current):
+    if not passphrase_matches(kit, user, current):
         raise ValidationFailed(_l("Your current passphrase is not right."), field="current")
     require_acceptable_passphrase(new, user.role, [user.username, user.display_name], "new")
     user.passphrase_hash = kit.hasher.hash(new)

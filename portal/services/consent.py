@@ -67,10 +67,14 @@ def withdraw_consent(actor: User, subject: Incident | Person) -> ConsentRecord:
     return record
 
 
-def allows(subject: Incident | Person, destination: Destination) -> bool:
-    """Whether the consent in force covers `destination` (used by the dossier builder)."""
+def allows(subject: Incident | Person, destination: str) -> bool:
+    """Whether the consent in force for `subject` covers `destination`: given, not
+    withdrawn since, and naming that destination (a Destination value). The one rule:
+    the dossier's consent gate and the consent an evidence item inherits from its
+    reports both ask it."""
     record = current_consent(subject)
-    return bool(record and not record.withdrawn and destination.value in record.destinations)
+    return bool(record and not record.withdrawn and destination in record.destinations
+                and destination in {d.value for d in Destination})
 
 
 def _new_record(actor: User, subject: Incident | Person, destinations: list[str],

@@ -9,12 +9,13 @@ worst an orphan blob (`reconcile` finds it), never a row without its bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.audit import AuditAction, Outcome, record_event
 from portal.audit.custody import CustodyAction, record_custody, verify_custody
@@ -32,14 +33,17 @@ from portal.models import (
     evidence_incidents,
 )
 from portal.models.sealed import sealed_context
+from portal.models.vocabulary import Destination
 from portal.policy import Permission, can
-from portal.services.consent import current_consent
+from portal.services.consent import allows
 from portal.services.errors import InvalidFields, PermissionDenied, ValidationFailed
 from portal.services.sealing import open_text, seal_text
 from portal.storage import BlobStore, PendingBlob
 
 HEAD_BYTES = 8192  # enough for libmagic to recognise a file
 MAX_FILENAME_CHARS = 255
+MAX_EXTENSION_CHARS = 16  # with its dot: ".jpg", ".docx", ".tar.gz" is ".gz"
+REPLACEMENT = "\ufffd"  # what stands for a character of a file name that cannot be kept
 
 
 def file_key_context(item: EvidenceItem) -> str:
@@ -60,6 +64,7 @@ class Spool:
     filename: str
     client_media_type: str
     head: bytearray = field(default_factory=bytearray)
+    committed_key: str | None = None  # once its blob is in the vault
 
     def write(self, data: bytes) -> int:
         if len(self.head) < HEAD_BYTES:
@@ -88,10 +93,35 @@ class EvidenceDetails:
 
 
 def clean_filename(raw: str) -> str:
-    """The name to keep: the last path part, without control characters, at most 255."""
-    name = PurePath(raw.replace("\\", "/")).name
-    name = "".join(ch for ch in name if ch.isprintable())
-    return name.strip()[:MAX_FILENAME_CHARS] or "unnamed"
+    """The original name to keep: exactly what the person's device gave (Persian
+    zero-width non-joiners, right-to-left marks, spaces and all), except that
+
+    - a path keeps only its last part (old browsers sent the whole path, which names
+      the person's folders);
+    - a control character (and a lone surrogate, which is not text) becomes U+FFFD,
+      the replacement character, so the name shows that something was there;
+    - a name longer than 255 characters keeps its extension and loses the end of
+      its stem (`shorten_filename`);
+    - nothing at all (or "." or "..") becomes "unnamed".
+
+    The name is only ever sealed text: no path is built from it."""
+    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(REPLACEMENT if unicodedata.category(ch) in ("Cc", "Cs") else ch
+                   for ch in name)
+    if name.strip() in ("", ".", ".."):
+        return "unnamed"
+    return shorten_filename(name, MAX_FILENAME_CHARS)
+
+
+def shorten_filename(name: str, limit: int) -> str:
+    """`name` in at most `limit` characters: the end of the stem goes, the extension
+    (up to 16 characters with its dot) stays."""
+    if len(name) <= limit:
+        return name
+    suffix = PurePath(name).suffix
+    if not suffix or len(suffix) > MAX_EXTENSION_CHARS or len(suffix) >= limit:
+        return name[:limit]
+    return name[:limit - len(suffix)] + suffix
 
 
 def store_upload(kit: CryptoKit, actor: User, incident: Incident, spool: Spool,
@@ -110,7 +140,7 @@ def store_upload(kit: CryptoKit, actor: User, incident: Incident, spool: Spool,
         spool.abandon()
         raise ValidationFailed(_l("Choose from the list."), field="kind")
     spool.writer.close()
-    blob_key = spool.pending.commit()
+    blob_key = spool.committed_key = spool.pending.commit()
     name = clean_filename(spool.filename)
     item = EvidenceItem(
         family_id=incident.family_id, uploaded_by_id=actor.id, kind=EvidenceKind(details.kind),
@@ -134,6 +164,26 @@ def store_upload(kit: CryptoKit, actor: User, incident: Incident, spool: Spool,
     record_custody(item, CustodyAction.STORED, actor=actor, hash_after=item.sha256,
                    details={"master": kit.cipher.key_id_of(item.file_key_sealed)})
     return item
+
+
+def discard_unrecorded(store: BlobStore, spools: list[Spool]) -> None:
+    """When the request is over: delete each blob committed for an upload whose row
+    was not committed with the request (one file of the upload was refused, or the
+    request failed), so that nothing remains of a refused upload. Reads what is
+    committed, on a connection of its own. A database that cannot be reached leaves
+    the blobs to `flask evidence reconcile`, like a crash between blob and row."""
+    keys = [spool.committed_key for spool in spools if spool.committed_key]
+    if not keys:
+        return
+    try:
+        with db.engine.connect() as connection:
+            recorded = set(connection.scalars(select(EvidenceItem.blob_key).where(
+                EvidenceItem.blob_key.in_(keys))))
+    except SQLAlchemyError:
+        return
+    for key in keys:
+        if key not in recorded:
+            store.delete(key)
 
 
 def items_of(incident: Incident) -> list[EvidenceItem]:
@@ -196,9 +246,35 @@ def open_original(kit: CryptoKit, store: BlobStore, item: EvidenceItem) -> Decry
 
 
 @dataclass(frozen=True)
-class VerifyProblem:
-    item_id: int
-    reason: str
+class StoredBlob:
+    """A blob of the vault and what was recorded when it was stored: the sealed file
+    key (None once destroyed) with its context, and the plaintext's SHA-256 and size."""
+
+    key: str
+    key_sealed: bytes | None
+    key_context: str
+    sha256: str
+    size_bytes: int
+
+
+def check_blob(kit: CryptoKit, store: BlobStore, blob: StoredBlob) -> str | None:
+    """Decrypt `blob` (authenticating every segment) and re-hash its plaintext, in
+    memory a segment at a time. Why it fails (no content in the reason), or None."""
+    if blob.key_sealed is None:
+        return "its key is gone"
+    if not store.exists(blob.key):
+        return "its blob is missing"
+    try:
+        file_key = FileKey.unwrap(kit.cipher, blob.key_sealed, blob.key_context)
+        with (store.open(blob.key) as source,
+              file_key.decrypting_reader(source, blob_associated_data(blob.key)) as reader):
+            for _chunk in reader.iter_chunks():
+                pass
+    except Exception as error:  # whatever it is, the blob fails: say which kind
+        return f"cannot be decrypted ({type(error).__name__})"
+    if reader.sha256_hex != blob.sha256 or reader.size != blob.size_bytes:
+        return "its content does not match the hash recorded when it was stored"
+    return None
 
 
 def verify_item(kit: CryptoKit, store: BlobStore, item: EvidenceItem) -> str | None:
@@ -208,22 +284,9 @@ def verify_item(kit: CryptoKit, store: BlobStore, item: EvidenceItem) -> str | N
         return f"custody event {broken.seq}: {broken.reason}"
     if item.state is EvidenceState.WITHDRAWN:
         return None  # only the tombstone remains: nothing left to decrypt
-    if not store.exists(item.blob_key):
-        return "its blob is missing"
-    try:
-        reader = open_original(kit, store, item)
-        for _chunk in reader.iter_chunks():
-            pass
-    except Exception as error:
-        return f"cannot be decrypted ({type(error).__name__})"
-    if reader.sha256_hex != item.sha256 or reader.size != item.size_bytes:
-        return "its content does not match the hash taken at intake"
-    return None
-
-
-def verify_all(kit: CryptoKit, store: BlobStore) -> Iterator[tuple[EvidenceItem, str | None]]:
-    for item in db.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)):
-        yield item, verify_item(kit, store, item)
+    return check_blob(kit, store, StoredBlob(item.blob_key, item.file_key_sealed,
+                                             file_key_context(item), item.sha256,
+                                             item.size_bytes))
 
 
 @dataclass(frozen=True)
@@ -345,16 +408,19 @@ def _language_tag(value: str) -> bool:
 
 def reports_consent(item: EvidenceItem) -> set[str]:
     """Destinations every report of the item consents to (an item inherits the narrowest)."""
-    sets = []
-    for incident in incidents_of(item):
-        record = current_consent(incident)
-        sets.append(set(record.destinations) if record and not record.withdrawn else set())
-    return set.intersection(*sets) if sets else set()
+    incidents = incidents_of(item)
+    return {d.value for d in Destination if _reports_allow(incidents, d.value)}
 
 
 def item_allows(item: EvidenceItem, destination: str) -> bool:
     """Whether the item may go to `destination`: its reports must allow it, and so must
     the item's own narrower choice, if any (used by the dossier builder)."""
-    if item.state is not EvidenceState.ACTIVE or destination not in reports_consent(item):
+    if (item.state is not EvidenceState.ACTIVE
+            or not _reports_allow(incidents_of(item), destination)):
         return False
     return item.consent_destinations is None or destination in item.consent_destinations
+
+
+def _reports_allow(incidents: list[Incident], destination: str) -> bool:
+    """An item of no report goes nowhere; otherwise each report's consent must cover it."""
+    return bool(incidents) and all(allows(incident, destination) for incident in incidents)

@@ -2,7 +2,9 @@
 
 An advocate sees a family's incidents only through an assignment, and a family
 member's reports go to their one family file, so these changes decide who reads
-what. Each is recorded in the audit log (ids and counts only).
+what. Giving an advocate a family file takes two people: an administrator proposes,
+and another administrator or an advocate already assigned to the family confirms.
+Each change is recorded in the audit log (ids and counts only).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.audit import AuditAction, Outcome, record_event
-from portal.models import Assignment, Family, FamilyMembership, Role, User, Victim, db
+from portal.models import Assignment, Family, FamilyMembership, Role, User, Victim, db, utcnow
+from portal.models.families import AssignmentProposal
 from portal.policy import Permission, can
 from portal.services.errors import PermissionDenied, ValidationFailed
 
@@ -86,24 +89,72 @@ def add_family_member(actor: User, family: Family, user: User) -> FamilyMembersh
     return membership
 
 
-def assign_advocate(actor: User, family: Family, advocate: User) -> Assignment:
-    """Let an active advocate review the family's incidents; assigning twice is harmless.
+def propose_assignment(actor: User, family: Family,
+                       advocate: User) -> AssignmentProposal | None:
+    """Propose that an active advocate review the family's incidents. The proposal
+    grants nothing until a second person confirms it (`confirm_assignment`).
 
-    Raises ValidationFailed (field "advocate_id") for anyone but an active advocate.
+    Proposing an advocate already assigned or already proposed changes nothing (None,
+    or the waiting proposal). Raises ValidationFailed (field "advocate_id") for anyone
+    but an active advocate; PermissionDenied for a non-admin.
     """
     _require_manager(actor, family)
     if advocate.role is not Role.ADVOCATE or not advocate.is_active:
         raise ValidationFailed(_l("Choose an active advocate."), "advocate_id")
-    existing = _assignment(family, advocate)
-    if existing is not None:
-        return existing
-    assignment = Assignment(family=family, advocate=advocate, assigned_by_id=actor.id)
+    if _assignment(family, advocate) is not None:
+        return None
+    waiting = next((p for p in family.proposals if p.advocate_id == advocate.id), None)
+    if waiting is not None:
+        return waiting
+    proposal = AssignmentProposal(family=family, advocate=advocate, proposed_by=actor)
+    db.session.add(proposal)
+    db.session.flush()
+    record_event(AuditAction.ADVOCATE_PROPOSED, Outcome.SUCCESS, actor=actor,
+                 target_type="family", target_id=family.id,
+                 details={"advocate_id": advocate.id})
+    return proposal
+
+
+def confirm_assignment(actor: User, proposal: AssignmentProposal) -> Assignment:
+    """The second person confirms: from now on the advocate reads the family's reports.
+
+    Raises PermissionDenied unless `actor` may confirm it (an administrator or an
+    advocate assigned to the family, and neither the proposer, nor the advocate, nor
+    whoever invited the advocate's account); ValidationFailed (field "proposal_id")
+    when the account is no longer an active advocate.
+    """
+    if not can(actor, Permission.ASSIGNMENT_CONFIRM, proposal):
+        raise PermissionDenied(_l("You cannot decide on this proposal."))
+    advocate, family = proposal.advocate, proposal.family
+    if advocate.role is not Role.ADVOCATE or not advocate.is_active:
+        raise ValidationFailed(_l("This account is no longer an active advocate. Decline "
+                                  "the proposal."), "proposal_id")
+    assignment = Assignment(family=family, advocate=advocate,
+                            assigned_by_id=proposal.proposed_by_id, confirmed_by_id=actor.id,
+                            confirmed_at=utcnow())
     db.session.add(assignment)
+    _drop_proposal(proposal)
     db.session.flush()
     record_event(AuditAction.ADVOCATE_ASSIGNED, Outcome.SUCCESS, actor=actor,
                  target_type="family", target_id=family.id,
-                 details={"advocate_id": advocate.id})
+                 details={"advocate_id": advocate.id, "proposed_by": proposal.proposed_by_id})
     return assignment
+
+
+def decline_assignment(actor: User, proposal: AssignmentProposal) -> None:
+    """Decline (or, for its proposer, withdraw) a proposal: nobody gains access.
+
+    Raises PermissionDenied unless `actor` is an administrator or an advocate
+    assigned to the family.
+    """
+    if not can(actor, Permission.ASSIGNMENT_DECLINE, proposal):
+        raise PermissionDenied(_l("You cannot decide on this proposal."))
+    family_id, advocate_id = proposal.family_id, proposal.advocate_id
+    _drop_proposal(proposal)
+    db.session.flush()
+    record_event(AuditAction.ADVOCATE_DECLINED, Outcome.SUCCESS, actor=actor,
+                 target_type="family", target_id=family_id,
+                 details={"advocate_id": advocate_id, "proposed_by": proposal.proposed_by_id})
 
 
 def unassign_advocate(actor: User, family: Family, advocate: User) -> None:
@@ -125,7 +176,8 @@ def families_overview() -> list[Family]:
     query = (select(Family).order_by(Family.id).options(
         selectinload(Family.victims),
         selectinload(Family.memberships).selectinload(FamilyMembership.user),
-        selectinload(Family.assignments).selectinload(Assignment.advocate)))
+        selectinload(Family.assignments).selectinload(Assignment.advocate),
+        selectinload(Family.proposals).selectinload(AssignmentProposal.advocate)))
     return list(db.session.scalars(query))
 
 
@@ -150,6 +202,11 @@ def active_advocates() -> list[User]:
 
 def _assignment(family: Family, advocate: User) -> Assignment | None:
     return next((a for a in family.assignments if a.advocate_id == advocate.id), None)
+
+
+def _drop_proposal(proposal: AssignmentProposal) -> None:
+    proposal.family.proposals.remove(proposal)
+    db.session.delete(proposal)
 
 
 def _require_manager(actor: User, family: Family | None = None) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit import AuditAction, Outcome, record_event
 from portal.crypto.kit import CryptoKit
@@ -61,15 +62,19 @@ def find_open_invitation(token: str) -> Invitation | None:
 def accept_invitation(kit: CryptoKit, token: str, *, username: str, passphrase: str) -> User:
     """Create the invited account; the link cannot be used again.
 
+    The link is claimed first, by a conditional UPDATE that one transaction alone can
+    win, and the account is created in the same transaction: the same link sent several
+    times at once makes one account. A refusal (a taken username) rolls the claim back
+    with the rest, so the link still works.
+
     Raises NotFound for an unknown, used, revoked or expired link (they look
     alike), ValidationFailed for a taken username or weak passphrase.
     """
     invitation = find_open_invitation(token)
-    if invitation is None:
+    if invitation is None or not _claim(invitation):
         raise NotFound(_l("This invitation link is not valid any more."))
     user = create_user(kit, username=username, display_name=invitation.display_name,
                        role=invitation.role, passphrase=passphrase, locale=invitation.locale)
-    invitation.accepted_at = utcnow()
     invitation.accepted_user_id = user.id
     if invitation.family_id is not None:
         db.session.add(FamilyMembership(family_id=invitation.family_id, user_id=user.id))
@@ -77,6 +82,22 @@ def accept_invitation(kit: CryptoKit, token: str, *, username: str, passphrase: 
     record_event(AuditAction.INVITATION_ACCEPTED, Outcome.SUCCESS, actor=user,
                  target_type="invitation", target_id=invitation.id)
     return user
+
+
+def _claim(invitation: Invitation) -> bool:
+    """Mark the invitation accepted if it still is open; False if another request (even
+    one not yet committed: the UPDATE waits for it) got there first."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None),
+               Invitation.revoked_at.is_(None), Invitation.expires_at > now)
+        .values(accepted_at=now)
+        .execution_options(synchronize_session=False))
+    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        return False
+    set_committed_value(invitation, "accepted_at", now)
+    return True
 
 
 def revoke_invitation(actor: User, invitation: Invitation) -> None:

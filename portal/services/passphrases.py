@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.crypto.passwords import (
@@ -27,7 +28,9 @@ def require_acceptable_passphrase(
 ) -> None:
     """Raise ValidationFailed, with advice, unless the passphrase suits the role."""
     min_chars = min_chars_for(role)
-    verdict = check_passphrase(passphrase, min_chars=min_chars, user_inputs=user_inputs)
+    # The portal's own name is a word an attacker tries first, whatever it is set to.
+    verdict = check_passphrase(passphrase, min_chars=min_chars, user_inputs=user_inputs,
+                               context=[current_app.config["PORTAL_NAME"]])
     if verdict.ok:
         return
     messages = {

@@ -28,9 +28,14 @@ from portal.media.av import AUDIO_TYPES, VIDEO_TYPES, poster_frame, probe
 from portal.media.images import MAX_INPUT_BYTES
 from portal.media.pdf import PDF_TYPES, document_info, first_page, page_count, page_image
 from portal.media.tools import MAX_MEDIA_INPUT_BYTES, MemoryInput
-from portal.models import EvidenceItem, JobState, Rendition, User, db
+from portal.models import EvidenceItem, EvidenceState, JobState, Rendition, User, db
 from portal.models.sealed import sealed_context
-from portal.services.evidence import blob_associated_data, open_original
+from portal.services.evidence import (
+    StoredBlob,
+    blob_associated_data,
+    check_blob,
+    open_original,
+)
 from portal.services.jobs import enqueue_job, jobs_for
 from portal.services.sealing import open_text, seal_text
 from portal.storage import BlobStore
@@ -46,7 +51,7 @@ SUBJECT = "evidence"
 TOOL_DECODED_TYPES = VIDEO_TYPES | AUDIO_TYPES | PDF_TYPES
 # PDFs: page 1 is the "preview" (with a thumbnail); pages 2..N are "page-2"... (one
 # rendition each, so UniqueConstraint(item_id, purpose) still means one copy per page).
-DEFAULT_PDF_PREVIEW_PAGES = 20
+# How many pages: EVIDENCE_PDF_PREVIEW_PAGES (portal/config.py).
 PAGE_PURPOSE_PREFIX = "page-"
 
 
@@ -101,7 +106,7 @@ def _flag(item: EvidenceItem, flag: str) -> None:
 
 
 def derive(kit: CryptoKit, store: BlobStore, item: EvidenceItem, actor: User | None,
-           pdf_pages: int = DEFAULT_PDF_PREVIEW_PAGES) -> None:
+           pdf_pages: int) -> None:
     """Extract metadata and make previews for a stored item (run by a job); of a PDF,
     previews of its first `pdf_pages` pages."""
     if item.file_key_sealed is None or item.renditions or item.metadata_sealed is not None:
@@ -139,7 +144,7 @@ def store_image_renditions(kit: CryptoKit, store: BlobStore, item: EvidenceItem,
 
 
 def derive_with_tools(kit: CryptoKit, store: BlobStore, item: EvidenceItem,
-                      actor: User | None, pdf_pages: int = DEFAULT_PDF_PREVIEW_PAGES) -> None:
+                      actor: User | None, pdf_pages: int) -> None:
     """Audio, video and PDF: metadata (ffprobe, pdfinfo) and a poster or the first
     `pdf_pages` pages, decoded in the sandbox from a sealed memory file
     (portal.media.tools)."""
@@ -206,14 +211,25 @@ def _store_rendition(kit: CryptoKit, store: BlobStore, item: EvidenceItem, purpo
                           blob_key=blob_key)
     db.session.add(rendition)
     db.session.flush()
-    rendition.file_key_sealed = file_key.wrap(kit.cipher, _key_context(rendition))
+    rendition.file_key_sealed = file_key.wrap(kit.cipher, rendition_key_context(rendition))
     record_custody(item, CustodyAction.RENDITION_CREATED, actor=actor, hash_before=item.sha256,
                    hash_after=rendition.sha256, details={"purpose": purpose})
     return rendition
 
 
-def _key_context(rendition: Rendition) -> str:
+def rendition_key_context(rendition: Rendition) -> str:
     return sealed_context("renditions", rendition.id, "file_key_sealed")
+
+
+def check_rendition(kit: CryptoKit, store: BlobStore, rendition: Rendition) -> str | None:
+    """Decrypt and re-hash a rendition against the SHA-256 and size recorded when it
+    was made. Why it fails, or None; a withdrawn item's renditions (keys destroyed,
+    blobs deleted) have nothing left to check."""
+    if rendition.item.state is EvidenceState.WITHDRAWN:
+        return None
+    return check_blob(kit, store, StoredBlob(
+        rendition.blob_key, rendition.file_key_sealed, rendition_key_context(rendition),
+        rendition.sha256, rendition.size_bytes))
 
 
 class RenditionUnreadable(ValueError):
@@ -233,7 +249,7 @@ def read_rendition(kit: CryptoKit, store: BlobStore, rendition: Rendition) -> by
         raise RenditionUnreadable("this rendition's key was destroyed")
     try:
         file_key = FileKey.unwrap(kit.cipher, rendition.file_key_sealed,
-                                  _key_context(rendition))
+                                  rendition_key_context(rendition))
         reader = file_key.decrypting_reader(store.open(rendition.blob_key),
                                             blob_associated_data(rendition.blob_key))
         data = io.BytesIO()

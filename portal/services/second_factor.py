@@ -1,4 +1,9 @@
-"""TOTP second factor with replay protection, and single-use recovery codes."""
+"""TOTP second factor with replay protection, and single-use recovery codes.
+
+A code is used once even when it is sent in several requests at the same moment: it is
+accepted only by a conditional UPDATE that a single transaction can win (the account's
+last used time step, a recovery code's `used_at`), never by reading and then writing.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ import time
 
 import pyotp
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit import AuditAction, Outcome, record_event
 from portal.crypto.kit import CryptoKit
@@ -56,10 +62,9 @@ def confirm_enrolment(kit: CryptoKit, user: User, code: str) -> list[str]:
     """
     secret = pending_secret(kit, user)
     step = _matching_step(secret, code, user.totp_last_step)
-    if step is None:
+    if step is None or not _claim_step(user, step):
         raise ValidationFailed(_l("That code did not work. Check the time on your phone and "
                                   "type the newest code."), field="code")
-    user.totp_last_step = step
     user.totp_enrolled_at = utcnow()
     record_event(AuditAction.SECOND_FACTOR_ENROLLED, Outcome.SUCCESS, actor=user,
                  target_type="user", target_id=user.id)
@@ -67,14 +72,14 @@ def confirm_enrolment(kit: CryptoKit, user: User, code: str) -> list[str]:
 
 
 def verify_code(kit: CryptoKit, user: User, code: str) -> bool:
-    """Check a TOTP code or, failing that, an unused recovery code (each works once)."""
+    """Check a TOTP code or, failing that, an unused recovery code (each works once,
+    however many requests carry it at the same moment)."""
     if user.totp_secret_sealed is None or not user.has_second_factor:
         return False
     secret = kit.cipher.open(user.totp_secret_sealed, _context(user)).decode()
     step = _matching_step(secret, code, user.totp_last_step)
     if step is not None:
-        user.totp_last_step = step
-        return True
+        return _claim_step(user, step)
     return _use_recovery_code(kit, user, code)
 
 
@@ -117,6 +122,26 @@ def _matching_step(secret: str, code: str, last_step: int | None) -> int | None:
     return None
 
 
+def _claim_step(user: User, step: int) -> bool:
+    """Record `step` as the account's last used time step, unless it or a later one was
+    used already, even by a transaction still running: the UPDATE waits for that one
+    and then matches no row."""
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == user.id,
+               or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False))
+    if _rows(claimed) != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
+    return True
+
+
+def _rows(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def _replace_recovery_codes(kit: CryptoKit, user: User) -> list[str]:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = new_recovery_codes(RECOVERY_CODE_COUNT)
@@ -132,13 +157,16 @@ def _use_recovery_code(kit: CryptoKit, user: User, typed: str) -> bool:
     if len(normalize_recovery_code(typed)) != 12:
         return False
     digest = recovery_code_digest(typed, kit.recovery_code_key)
-    row = db.session.scalar(select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_digest == digest,
-        RecoveryCode.used_at.is_(None)))
-    if row is None:
+    used = db.session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.code_digest == digest,
+               RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if _rows(used) != 1:
         return False
-    row.used_at = utcnow()
+    db.session.expire(user, ["recovery_codes"])
     record_event(AuditAction.RECOVERY_CODE_USED, Outcome.SUCCESS, actor=user,
                  target_type="user", target_id=user.id,
-                 details={"remaining": unused_recovery_code_count(user) - 1})
+                 details={"remaining": unused_recovery_code_count(user)})
     return True

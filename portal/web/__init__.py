@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.wrappers import Response
 
 from portal.dependencies import install as install_kit
 from portal.models import db
@@ -14,6 +13,7 @@ from portal.web.extensions import babel, csrf, limiter, login_manager, migrate
 from portal.web.headers import add_security_headers
 from portal.web.i18n import select_locale, template_globals
 from portal.web.layout import layout_context, local_digits
+from portal.web.unit_of_work import finish_unit_of_work
 from portal.web.uploads import install as install_uploads
 
 
@@ -30,22 +30,13 @@ def init_web(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = None  # our server-side sessions do this job
     limiter.init_app(app)
-    app.after_request(_finish_unit_of_work)
+    app.after_request(finish_unit_of_work)
     app.after_request(add_security_headers)
     app.context_processor(template_globals)
     app.context_processor(layout_context)
     app.add_template_filter(local_digits, "digits")
     register_error_handlers(app)
     _register_blueprints(app)
-
-
-def _finish_unit_of_work(response: Response) -> Response:
-    """One commit per request, after the view succeeded; otherwise roll back."""
-    if response.status_code < 400:
-        db.session.commit()
-    else:
-        db.session.rollback()
-    return response
 
 
 def _register_blueprints(app: Flask) -> None:

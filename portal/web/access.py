@@ -1,12 +1,14 @@
 """Deny by default: one table says who may reach every endpoint, one hook enforces it.
 
 An endpoint missing from `ENDPOINT_ACCESS` is refused (and a test fails), so a new
-view is unreachable until someone decides who may use it. Object-level checks
-happen in the views (load, then `can(user, permission, obj)`, then act).
+view is unreachable until someone decides who may use it. A rule also says whether
+the action needs a recent sign-in. Object-level checks happen in the views (load,
+then `can(user, permission, obj)`, then act).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import NoReturn, TypeVar
@@ -20,6 +22,8 @@ from portal.audit import AuditAction, Outcome, record_event
 from portal.models import db
 from portal.policy import Permission, can
 from portal.web.authn import current_session
+from portal.web.recent_login import RecentLogin, require_recent_login
+from portal.web.unit_of_work import undo_unit_of_work
 
 T = TypeVar("T")
 
@@ -36,6 +40,7 @@ class Stage(Enum):
 class Access:
     permission: Permission | None  # None: public, no login needed
     stages: frozenset[Stage] = frozenset({Stage.FULL})
+    recent_login: RecentLogin | None = None  # None: any sign-in of the session will do
 
 
 PUBLIC = Access(None)
@@ -59,15 +64,19 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "account.second_factor_setup": Access(
         Permission.ACCOUNT_USE, frozenset({Stage.ENROLMENT, Stage.FULL})
     ),
-    "account.recovery_codes": SIGNED_IN,
+    # New recovery codes sign in without the phone: a recent sign-in to open the form,
+    # and the passphrase typed on it (the view).
+    "account.recovery_codes": Access(Permission.ACCOUNT_USE, recent_login=RecentLogin(
+        "account.recovery_codes", methods=frozenset({"GET", "POST"}))),
     "invitations.index": Access(Permission.INVITATION_CREATE),
     "invitations.new": Access(Permission.INVITATION_CREATE),
     "invitations.revoke": Access(Permission.INVITATION_REVOKE),
     "admin.users": Access(Permission.USER_MANAGE),
     "admin.user": Access(Permission.USER_MANAGE),
-    "admin.change_role": Access(Permission.USER_MANAGE),
-    "admin.set_active": Access(Permission.USER_MANAGE),
-    "admin.reset_second_factor": Access(Permission.USER_MANAGE),
+    "admin.change_role": Access(Permission.USER_MANAGE, recent_login=RecentLogin("admin.user")),
+    "admin.set_active": Access(Permission.USER_MANAGE, recent_login=RecentLogin("admin.user")),
+    "admin.reset_second_factor": Access(Permission.USER_MANAGE,
+                                        recent_login=RecentLogin("admin.user")),
     "admin.audit": Access(Permission.AUDIT_READ),
     # The victims register, family files, assignments and the incident taxonomy (admins).
     "register.victims": Access(Permission.REGISTER_MANAGE),
@@ -77,9 +86,15 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "register.new_family": Access(Permission.REGISTER_MANAGE),
     "register.family": Access(Permission.REGISTER_MANAGE),
     "register.family_victims": Access(Permission.REGISTER_MANAGE),
-    "register.add_member": Access(Permission.REGISTER_MANAGE),
-    "register.assign_advocate": Access(Permission.REGISTER_MANAGE),
+    # Adding a member or an advocate opens the family's reports to them.
+    "register.add_member": Access(Permission.REGISTER_MANAGE,
+                                  recent_login=RecentLogin("register.family")),
+    "register.assign_advocate": Access(Permission.REGISTER_MANAGE,
+                                       recent_login=RecentLogin("register.family")),
     "register.unassign_advocate": Access(Permission.REGISTER_MANAGE),
+    # Confirming a proposed advocate is the second person's grant of access.
+    "register.decide_assignment": Access(Permission.REGISTER_MANAGE, recent_login=RecentLogin(
+        "register.family", when_posted=("decision", "confirm"))),
     "register.taxonomy": Access(Permission.REGISTER_MANAGE),
     # Reports (incidents). Each view also checks the incident itself (404 outside scope).
     "reports.mine": Access(Permission.INCIDENT_CREATE),
@@ -101,6 +116,9 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "families.person": Access(Permission.PERSON_MANAGE),
     "families.person_consent": Access(Permission.PERSON_MANAGE),
     "families.withdraw_person_consent": Access(Permission.PERSON_MANAGE),
+    "families.readers": Access(Permission.FAMILY_READ),
+    "families.decide_assignment": Access(Permission.ASSIGNMENT_CONFIRM, recent_login=RecentLogin(
+        "families.overview", when_posted=("decision", "confirm"))),
     # Evidence. Each view also checks the report or the item itself (404 outside scope).
     "evidence.upload": Access(Permission.EVIDENCE_ADD),
     "evidence.receipt": Access(Permission.EVIDENCE_ADD),
@@ -112,7 +130,8 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "evidence.link": Access(Permission.EVIDENCE_ADD),
     "evidence.request_withdrawal": Access(Permission.EVIDENCE_WITHDRAW_REQUEST),
     "evidence.withdrawals": Access(Permission.EVIDENCE_WITHDRAW_APPROVE),
-    "evidence.approve_withdrawal": Access(Permission.EVIDENCE_WITHDRAW_APPROVE),
+    "evidence.approve_withdrawal": Access(Permission.EVIDENCE_WITHDRAW_APPROVE,
+                                          recent_login=RecentLogin("evidence.withdrawals")),
     # Dossiers: advocates build them, the legal reviewer they are sent to decides.
     # Each view also checks the dossier itself (404 outside scope).
     "dossiers.index": Access(Permission.DOSSIER_READ),
@@ -130,14 +149,17 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "dossiers.redactions": Access(Permission.DOSSIER_EDIT),
     "dossiers.remove_redaction": Access(Permission.DOSSIER_EDIT),
     "dossiers.send": Access(Permission.DOSSIER_EDIT),
-    "dossiers.review": Access(Permission.DOSSIER_REVIEW),
+    # Approving needs a recent sign-in; returning with comments does not.
+    "dossiers.review": Access(Permission.DOSSIER_REVIEW, recent_login=RecentLogin(
+        "dossiers.review", when_posted=("decision", "approve"))),
     "dossiers.confirm_tag": Access(Permission.DOSSIER_REVIEW),
     "dossiers.new_version": Access(Permission.DOSSIER_NEW_VERSION),
     # Narrative sections: reading needs DOSSIER_READ; the view checks DOSSIER_EDIT on the
     # dossier before saving. The pattern analysis is read-only.
     "dossiers.edit_section": Access(Permission.DOSSIER_READ),
     "dossiers.patterns_preview": Access(Permission.DOSSIER_READ),
-    "dossiers.export": Access(Permission.DOSSIER_EXPORT),
+    "dossiers.export": Access(Permission.DOSSIER_EXPORT,
+                              recent_login=RecentLogin("dossiers.export")),
     "dossiers.export_status": Access(Permission.DOSSIER_EXPORT),
     "dossiers.export_pdf": Access(Permission.DOSSIER_EXPORT),
     "dossiers.export_bundle": Access(Permission.DOSSIER_EXPORT),
@@ -195,6 +217,8 @@ def enforce_access() -> Response | None:
         return redirect(url_for(_STAGE_HOME.get(stage, "main.home")))
     if not can(current_user, access.permission):
         deny(target_type="endpoint", target_id=request.endpoint)
+    if access.recent_login is not None and access.recent_login.applies():
+        return require_recent_login(access.recent_login.back_url())
     return None
 
 
@@ -211,10 +235,19 @@ def load_or_deny(model: type[T], object_id: int, permission: Permission,
 
 def deny(target_type: str = "", target_id: object = "") -> NoReturn:
     """Record the refusal and answer 404: a forbidden object looks like a missing one."""
+    record_denial(target_type, target_id)
+    abort(404)
+
+
+def record_denial(target_type: str = "", target_id: object = "",
+                  ids: Mapping[str, int] | None = None) -> None:
+    """Record an `access.denied` event on its own: the request's work is undone first,
+    and the record committed at once, since the 404 that follows rolls back. `ids` are
+    the object ids of the URL, when the refused object is not known more precisely."""
     actor = current_user if current_user.is_authenticated else None
-    db.session.rollback()
+    undo_unit_of_work()
     record_event(AuditAction.ACCESS_DENIED, Outcome.DENIED, actor=actor,
                  target_type=target_type, target_id=target_id,
-                 details={"endpoint": request.endpoint or "", "method": request.method})
+                 details={"endpoint": request.endpoint or "", "method": request.method,
+                          **(ids or {})})
     db.session.commit()
-    abort(404)

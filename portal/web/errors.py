@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import (
@@ -19,13 +19,18 @@ from werkzeug.exceptions import HTTPException
 
 from portal.audit import AuditAction, Outcome, record_event
 from portal.models import db
+from portal.services.errors import DomainError, NotFound, PermissionDenied
+from portal.web.access import record_denial
 from portal.web.extensions import login_manager
+from portal.web.unit_of_work import undo_unit_of_work
 
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(429, _too_many_attempts)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(NotFound, _refused)
+    app.register_error_handler(PermissionDenied, _refused)
     for unavailable in (OperationalError, InterfaceError, DisconnectionError):
         app.register_error_handler(unavailable, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
@@ -36,7 +41,7 @@ def _release_session() -> bool:
     the page is made without it, the person treated as signed out for this page only
     (neither the language nor the layout asks the database again; the session is kept)."""
     try:
-        db.session.rollback()
+        undo_unit_of_work()
         return True
     except Exception:  # the connection is gone: an error page must not need it
         with suppress(Exception):  # nothing more to release
@@ -66,7 +71,7 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int]:
 
 
 def _too_many_attempts(_error: HTTPException) -> tuple[str, int]:
-    db.session.rollback()
+    undo_unit_of_work()
     # No actor: the message and the record must not say whether the account exists.
     record_event(AuditAction.LOGIN_THROTTLED, Outcome.DENIED)
     db.session.commit()
@@ -77,6 +82,11 @@ def _too_many_attempts(_error: HTTPException) -> tuple[str, int]:
 def _http_error(error: HTTPException) -> tuple[str, int]:
     _release_session()
     status = error.code or 500
+    return _page(status, *_explanation(status))
+
+
+def _explanation(status: int) -> tuple[str, str]:
+    """The page's title and message for an HTTP error status."""
     messages = {
         400: (_("Something in the request was wrong"),
               _("Nothing was saved. Go back and try again.")),
@@ -85,8 +95,20 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
         405: (_("Not allowed"), _("This page cannot be used this way.")),
         413: (_("Too large"), _("What you sent is too large. Nothing was saved.")),
     }
-    title, message = messages.get(status, (_("Something went wrong"), _("Please try again.")))
-    return _page(status, title, message)
+    return messages.get(status, (_("Something went wrong"), _("Please try again.")))
+
+
+def _refused(error: DomainError) -> tuple[str, int]:
+    """A service refused access (`NotFound`, `PermissionDenied`) and the view let it
+    through: answer as `deny` does, 404 with the refusal recorded on its own, so that a
+    forbidden object still looks like a missing one and nothing the request did is kept."""
+    if not _release_session():
+        return _database_unavailable(error)
+    # Only the URL's numeric ids: its other parts may be words, or a secret (a token).
+    ids = {name: value for name, value in (request.view_args or {}).items()
+           if isinstance(value, int)}
+    record_denial("endpoint", request.endpoint or "", ids)
+    return _page(404, *_explanation(404))
 
 
 def _database_unavailable(error: Exception) -> tuple[str, int]:

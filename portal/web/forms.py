@@ -2,17 +2,59 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    DateField,
+    HiddenField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.core import Field
+from wtforms.meta import DefaultMeta
+from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.crypto.passwords import MAX_PASSPHRASE_CHARS
 from portal.localization import normalize_digits
-from portal.services.errors import DomainError
+
+# Control characters (C0, DEL, C1) have no place in what a person types. A NUL makes
+# PostgreSQL refuse the whole statement (a 500, where SQLite would store it), and the
+# others hide or reorder what a reader of a report or a dossier sees. Tab, line feed
+# and carriage return stay allowed where a text has lines.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_CHARACTERS_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters(form: Any, field: Field) -> None:
+    """Refuse a value (or any value of a list) holding a control character."""
+    pattern = (_CONTROL_CHARACTERS_BUT_LINES if isinstance(field, TextAreaField)
+               else _CONTROL_CHARACTERS)
+    values = field.data if isinstance(field.data, list | tuple) else [field.data]
+    if any(isinstance(value, str) and pattern.search(value) for value in values):
+        raise ValidationError(_l("This text contains a hidden control character. Type it "
+                                 "again, or paste it as plain text."))
+
+
+class PortalForm(FlaskForm):
+    """The base of every form of the portal: each field a person fills in refuses
+    control characters (`refuse_control_characters`, checked first), so no view or
+    form has to remember it. Two kinds are left alone: a passphrase, never stored or
+    shown, where refusing a character could lock its owner out; and a hidden field,
+    which nobody types, whose value (a return address, a version) its view checks, and
+    beside which an error would show nowhere."""
+
+    class Meta(DefaultMeta):
+        def bind_field(self, form: Any, unbound_field: Any, options: Any) -> Field:
+            field = super().bind_field(form, unbound_field, options)
+            if not isinstance(field, PasswordField | HiddenField):
+                field.validators = [refuse_control_characters, *field.validators]
+            return field
 
 
 def digits_to_ascii(value: Any) -> Any:
@@ -33,12 +75,6 @@ def code_field(label: Any, hint: Any = None) -> StringField:
         DataRequired(message=_l("Enter the code.")),
         Length(max=40, message=_l("This code is too long.")),
     ])
-
-
-def attach_error(form: FlaskForm, error: DomainError, default_field: str) -> None:
-    """Show a service's error beside the field it concerns (or the form's first field)."""
-    name = error.field if error.field and error.field in form else default_field
-    form[name].errors = [*form[name].errors, error.message]
 
 
 class DigitsDateField(DateField):

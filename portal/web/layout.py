@@ -11,10 +11,13 @@ from sqlalchemy import select
 from portal.localization import persian_digits
 from portal.models import IncidentTypeTerm, db, utcnow
 from portal.policy import permissions_of
+from portal.vocabulary import label
+from portal.vocabulary.audit import ACTION_LABELS, OUTCOME_LABELS
+from portal.vocabulary.evidence import CUSTODY_LABELS
+from portal.vocabulary.people import role_label
 from portal.web.access import Stage, current_stage
 from portal.web.incident_display import field_label
-from portal.web.labels import ACTION_LABELS, CUSTODY_LABELS, OUTCOME_LABELS, role_label
-from portal.web.vocabulary import country_name, label
+from portal.web.vocabulary import country_name
 
 
 def layout_context() -> dict[str, object]:

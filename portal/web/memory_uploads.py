@@ -19,8 +19,8 @@ from typing import IO
 from flask import current_app, g
 from werkzeug.exceptions import RequestEntityTooLarge
 
-# endpoint -> (configuration key, default) of the most bytes its files may hold together
-MEMORY_UPLOAD_LIMITS = {"dossiers.verify": ("DOSSIER_VERIFY_MAX_UPLOAD_BYTES", 256 * 1024**2)}
+# endpoint -> the configuration key of the most bytes its files may hold together
+MEMORY_UPLOAD_LIMITS = {"dossiers.verify": "DOSSIER_VERIFY_MAX_UPLOAD_BYTES"}
 SEALS = fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE
 
 
@@ -74,8 +74,7 @@ class MemoryPart:
 
 
 def memory_upload_limit(endpoint: str) -> int:
-    key, default = MEMORY_UPLOAD_LIMITS[endpoint]
-    return int(current_app.config.get(key, default))
+    return int(current_app.config[MEMORY_UPLOAD_LIMITS[endpoint]])
 
 
 def memory_part(endpoint: str) -> MemoryPart:

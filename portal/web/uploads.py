@@ -6,22 +6,27 @@ endpoint each file part goes straight into a `Spool` (SHA-256 and per-file
 encryption into a pending blob); the endpoints of `portal.web.memory_uploads` (they
 only read a file and forget it) get an anonymous memory file each, within their own
 byte limit, after a permission check; on every other endpoint file parts are refused.
-Whatever is not committed by the view is discarded when the request ends.
+Whatever is not committed by the view is discarded when the request ends, and so is
+a blob the view committed for a row that was not (one file of the upload refused).
+A part header that is not UTF-8 (a file name in a legacy encoding) gets a page
+saying so, instead of an empty form that the CSRF check would call expired.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, render_template, request
 from flask.wrappers import Request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 
 from portal.dependencies import blob_store
 from portal.models import Incident, db
 from portal.policy import Permission, can
-from portal.services.evidence import Spool, begin_spool
+from portal.services.evidence import Spool, begin_spool, discard_unrecorded
 from portal.web.access import access_rule
 from portal.web.memory_uploads import (
     MEMORY_UPLOAD_LIMITS,
@@ -29,6 +34,10 @@ from portal.web.memory_uploads import (
     memory_part,
     memory_upload_limit,
 )
+from portal.web.unit_of_work import undo_unit_of_work
+
+if TYPE_CHECKING:
+    from werkzeug.formparser import t_parse_result
 
 UPLOAD_ENDPOINT = "evidence.upload"
 
@@ -57,7 +66,26 @@ class LimitedSpool:
         self.spool.writer.flush()
 
 
+class UnreadableFileName(BadRequest):
+    """A part header of a multipart body is not UTF-8: in practice a file name."""
+
+
+class PortalFormDataParser(FormDataParser):
+    """Werkzeug's parser, except that a part header it cannot decode is refused
+    (`UnreadableFileName`) instead of silently leaving the whole form empty. Only
+    headers are decoded strictly (field values are decoded with replacement)."""
+
+    def _parse_multipart(self, stream: IO[bytes], mimetype: str, content_length: int | None,
+                         options: dict[str, str]) -> t_parse_result:
+        try:
+            return super()._parse_multipart(stream, mimetype, content_length, options)
+        except UnicodeDecodeError as error:
+            raise UnreadableFileName() from error
+
+
 class PortalRequest(Request):
+    form_data_parser_class = PortalFormDataParser
+
     def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
                          filename: str | None = None,
                          content_length: int | None = None) -> Any:
@@ -99,14 +127,29 @@ def spools_of_request() -> list[Spool]:
 
 
 def discard_unfinished(_error: BaseException | None = None) -> None:
-    """Request over: anything not committed is unfinished ciphertext, removed here."""
+    """Request over: anything not committed is unfinished ciphertext, removed here; a
+    committed blob whose row did not commit with the request is deleted."""
+    spools: list[Spool] = []
     for spool in g.pop("spools", []):
         if not spool.writer.finished:
             spool.writer.abort()
         spool.pending.discard()  # a no-op for blobs the view committed
+        spools.append(spool)
+    if spools:
+        discard_unrecorded(blob_store(), spools)
+
+
+def _unreadable_file_name(_error: UnreadableFileName) -> tuple[str, int]:
+    undo_unit_of_work()
+    return render_template(
+        "errors/error.html", status=400, title=_("The name of a file cannot be read"),
+        message=_("The name of a file you chose is not in a form the portal can read. "
+                  "Rename the file on your device, then choose it again. Nothing was saved.")
+    ), 400
 
 
 def install(app: Flask) -> None:
     app.request_class = PortalRequest
     app.teardown_request(discard_unfinished)
     app.teardown_request(close_memory_parts)
+    app.register_error_handler(UnreadableFileName, _unreadable_file_name)

@@ -8,6 +8,7 @@ downloads a browser. Every test in this folder is marked `browser` (`-m browser`
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 
 from portal.logs import IP_LITERAL
+from portal.models import db
+from portal.models.jobs import Job, JobState
 from tests.browser.server import QUICK_EXIT_URL, LiveServer, start_server, stop_server
 from tests.conftest import KNOWN_SECRETS
 from tests.support.factories import ISSUED_TOTP_SECRETS
@@ -39,8 +43,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server for the browser tests, stopped when they are done: its job runner
+    polls the shared test database and must not claim the jobs of later tests."""
     server = start_server(app, tmp_path_factory.mktemp("server") / "server.log")
     yield server
     stop_server(server)
@@ -87,6 +93,22 @@ class Visit:
         else:
             self.outside_requests.append(url)
             route.abort()
+
+
+@pytest.fixture(autouse=True)
+def jobs_settled(app: Flask, live_server: LiveServer) -> Iterator[None]:
+    """Before the table cleanup, let the server finish the jobs a test started (previews,
+    exports): a job writing rows the cleanup deletes would deadlock or fail."""
+    yield
+    deadline = time.monotonic() + 120
+    with app.app_context():
+        unfinished = select(func.count()).select_from(Job).where(
+            Job.state.in_([JobState.QUEUED, JobState.RUNNING]))
+        while db.session.scalar(unfinished):
+            db.session.rollback()
+            assert time.monotonic() < deadline, "the server's jobs did not finish"
+            time.sleep(0.1)
+        db.session.rollback()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The advocate's and the legal reviewer's journeys in a real browser (issue 7, item 1).
+"""The advocate's and the legal reviewer's journeys in a real browser.
 
 An advocate filters the workspace, verifies a report, builds a dossier (creates it,
 chooses reports, adds them) and sends it for review. A legal reviewer whose account an
@@ -154,7 +154,7 @@ EXPORT_SCREENSHOTS = {"export": 18, "export-status": 19, "dossier-verify": 20}
 def export_download_and_verify(app: Flask, page, dossier_id: int,  # type: ignore[no-untyped-def]
                                approved_hash: str, folder: Path) -> None:
     from portal.cli.signing import signing_location
-    from portal.pdf import sign
+    from portal.pdf import pki
     from portal.pdf.verify import verify
 
     page.goto(f"/dossiers/{dossier_id}/export")
@@ -175,7 +175,7 @@ def export_download_and_verify(app: Flask, page, dossier_id: int,  # type: ignor
 
     # Offline, as a stranger would: against the organisation's root, pinned by fingerprint.
     # (In a thread of its own: pyHanko runs asyncio, and Playwright's loop owns this one.)
-    fingerprint = sign.load_material(*signing_location(app)).root_fingerprint
+    fingerprint = pki.load_material(*signing_location(app)).root_fingerprint
     with ThreadPoolExecutor(max_workers=1) as pool:
         report = pool.submit(verify, pdf, bundle, None, fingerprint).result()
     assert report.ok, report.lines()

@@ -1,5 +1,5 @@
 """Every main page, in English, Persian and French: axe-core finds no serious or
-critical accessibility violation (English and Persian, as issue 7 asks; French too,
+critical accessibility violation (English and Persian, as the accessibility target asks; French too,
 it costs little), nothing overflows sideways, and Persian pages run right to left
 with Persian digits in their text.
 

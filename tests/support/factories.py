@@ -33,9 +33,11 @@ from portal.models import (
     utcnow,
 )
 from portal.models.dossiers import AdvocacyEventKind, DossierKind, RedactionReason
+from portal.models.evidence import evidence_incidents
 from portal.models.sealed import sealed_context
 from portal.models.vocabulary import IncidentStatus, Residence
 from portal.services.accounts import create_user
+from portal.services.staff_profile import set_profile
 
 _serial = count(1)
 # Every TOTP secret handed out, so the leak check can look for them in the logs.
@@ -71,8 +73,10 @@ class Account:
 
 
 def make_account(app: Flask, role: Role, *, second_factor: bool | None = None,
-                 username: str | None = None, locale: str | None = None) -> Account:
-    """A committed user. Staff get a second factor unless told otherwise."""
+                 username: str | None = None, locale: str | None = None,
+                 named: bool = True) -> Account:
+    """A committed user. Staff get a second factor, and (unless not `named`) the full
+    name and capacity that the confidential variant of a dossier prints."""
     with_totp = role.is_staff if second_factor is None else second_factor
     username = username or f"{role.value.replace('_', '')}{next(_serial)}"
     passphrase = PASSPHRASES[role]
@@ -80,6 +84,9 @@ def make_account(app: Flask, role: Role, *, second_factor: bool | None = None,
         user = create_user(crypto_kit(), username=username, display_name=username.title(),
                            role=role, passphrase=passphrase, locale=locale)
         secret = enrol_second_factor(user) if with_totp else None
+        if role.is_staff and named:  # as staff fill in their account page
+            set_profile(crypto_kit(), user, f"Fictional {username.title()}",
+                        "Fictional capacity")
         db.session.commit()
         return Account(user.id, user.username, passphrase, role, secret)
 
@@ -112,6 +119,8 @@ def build_family_world(reporter_id: int) -> dict[str, int]:
                         sha256="0" * 64, blob_key=f"{next(_serial):032x}")
     db.session.add(item)
     db.session.flush()
+    db.session.execute(evidence_incidents.insert().values(evidence_id=item.id,
+                                                          incident_id=incident.id))
     dossier = Dossier(number=900 + next(_serial), kind=DossierKind.ARTICLE_15,
                       destination="icc_prosecutor", language="en", created_by_id=reporter_id)
     db.session.add(dossier)

@@ -2,18 +2,29 @@
 will use, built from the database for one variant (confidential or public).
 
 Nothing here is an ORM object, so the HTML preview and the PDF templates render the
-same thing and cannot reach further into the database. The confidential document's
-canonical JSON gives the content hash a legal reviewer approves.
+same thing and cannot reach further into the database. The document is built as the
+rows hold it, then redacted in one last stage over the whole of it
+(portal/services/dossiers/redaction.py): every caller (the preview, the review page,
+the export job, the command line) gets the redacted document and nothing else. The
+confidential document's canonical JSON, redacted, gives the content hash a legal
+reviewer approves: the hash of what the reviewer reads and what is printed, so that a
+change of what must be redacted (a relative who now chose a pseudonym) changes it.
 
 Identity rules (DESIGN §4): a person appears by their code unless they agreed to be
 named, and then by name only in the confidential variant; a pseudonymous person's
 real name, wherever it was typed, is replaced by their code in every variant.
+
+Exhibits (`treatment`): the public variant describes only those classified public,
+and never prints an original file name; every other exhibit is a withheld sheet there
+(its number alone), on the same pages.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 
@@ -22,8 +33,9 @@ from sqlalchemy import select
 from portal.calendar import DateInputError, format_both, guess_calendar, parse_date
 from portal.crypto.kit import CryptoKit
 from portal.models import Dossier, DossierExhibit, Incident, IncidentRevision, Person, db
-from portal.models.dossiers import RedactionReason, SectionKey, TranslationMethod
+from portal.models.dossiers import SectionKey
 from portal.pdf.document import (
+    WITHHELD_SHEET,
     DateText,
     Declaration,
     DossierDocument,  # also named as assembly.DossierDocument by the views
@@ -34,64 +46,94 @@ from portal.pdf.document import (
 )
 from portal.services import translations as translation_service
 from portal.services.dossiers import facts as facts_service
+from portal.services.dossiers import redaction
 from portal.services.dossiers.consent_gate import shown_by_code
-from portal.services.dossiers.redaction import Redactor, build_redactor, marker
+from portal.services.dossiers.protected_terms import protected_terms
 from portal.services.dossiers.sections import section_sources
-from portal.services.evidence import description_of
+from portal.services.evidence import description_of, filename_of
 from portal.services.incident_content import IncidentContent
 from portal.services.incidents import load_content, revision_content
 from portal.services.review import legal_tags_of
 from portal.services.sealing import open_text
 
 __all__ = ["CONFIDENTIAL", "PUBLIC", "VARIANTS", "DossierDocument", "assemble", "content_hash",
-           "exhibit_label"]
+           "exhibit_label", "treatment"]
 
 CONFIDENTIAL = "confidential"
 PUBLIC = "public"
 VARIANTS = (CONFIDENTIAL, PUBLIC)
+
+# How a variant shows an exhibit (`treatment`): the review page says it, the document,
+# the export's material (renditions, custody, originals) and the PDF follow it.
+IN_FULL = "in_full"
+STRIPPED_COPY = "stripped_copy"  # its copy without metadata is what is shown
+# WITHHELD_SHEET (portal.pdf.document): public only, a sheet in its place, nothing of it.
+WITHHELD = "withheld"  # withheld by the advocates from every variant: no pages at all
+SHOWN = (IN_FULL, STRIPPED_COPY)
 
 
 def exhibit_label(number: int) -> str:
     return f"EX-{number:04d}"
 
 
+def treatment(exhibit: DossierExhibit, variant: str) -> str:
+    """How `variant` shows `exhibit`. The public variant shows only the exhibits whose
+    evidence is classified public (any other value, unknown ones included, keeps it
+    out): a withheld sheet stands in the place of the others."""
+    if exhibit.withheld:
+        return WITHHELD
+    if variant != CONFIDENTIAL and exhibit.evidence.classification != PUBLIC:
+        return WITHHELD_SHEET
+    stripped = exhibit.use_stripped and any(r.purpose == "viewing_copy"
+                                            for r in exhibit.evidence.renditions)
+    return STRIPPED_COPY if stripped else IN_FULL
+
+
 def assemble(kit: CryptoKit, dossier: Dossier, variant: str,
              agency_name: facts_service.NameOf) -> DossierDocument:
-    """The whole dossier for one variant. `agency_name` gives agency labels in the
-    dossier's language (labels live in the web layer)."""
+    """The whole dossier for one variant, redacted. `agency_name` gives agency labels
+    in the dossier's language (labels live in the web layer)."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}")
-    redactor = build_redactor(kit, dossier, public=variant == PUBLIC)
+    terms = protected_terms(kit, dossier, public=variant == PUBLIC)
+    return redaction.redact_document(_document(kit, dossier, variant, agency_name), terms)
+
+
+def _document(kit: CryptoKit, dossier: Dossier, variant: str,
+              agency_name: facts_service.NameOf) -> DossierDocument:
+    """The document as the rows hold it, before redaction."""
+    public = variant == PUBLIC
     facts = facts_service.compute_facts(dossier)
     cited = _exhibits_by_report(dossier)
     incidents = tuple(_incident_entry(kit, dossier, entry.incident, entry.position,
-                                      entry.revision_number, redactor, cited)
+                                      entry.revision_number, public, cited)
                       for entry in dossier.incidents)
-    exhibits = tuple(_exhibit_entry(kit, dossier, exhibit, redactor)
-                     for exhibit in dossier.exhibits)
+    # The confidential entries are what a reviewer approves (their hash): unchanged.
+    exhibits = tuple(_exhibit_entry(kit, dossier, exhibit, public)
+                     if variant == CONFIDENTIAL or treatment(exhibit, variant) in SHOWN
+                     else _withheld_entry(exhibit) for exhibit in dossier.exhibits)
     sources = section_sources(kit, dossier)
     sections = tuple(
-        SectionText(key.value, redactor.text(facts_service.substitute(
-            sources.get(key.value, ""), facts, dossier.language, agency_name)))
+        SectionText(key.value, facts_service.substitute(
+            sources.get(key.value, ""), facts, dossier.language, agency_name))
         for key in SectionKey)
-    title = redactor.text(open_text(kit, dossier, "title_sealed"))
+    title = open_text(kit, dossier, "title_sealed")
     supersedes = db.session.get(Dossier, dossier.supersedes_id) if dossier.supersedes_id else None
     return DossierDocument(
         variant=variant, number=dossier.number, version=dossier.version,
         reference=f"PS752-{dossier.number:04d}", title=title, kind=dossier.kind.value,
         destination=dossier.destination, language=dossier.language,
         classification=CONFIDENTIAL if variant == CONFIDENTIAL else PUBLIC,
-        earlier_reference=redactor.reference(open_text(kit, dossier,
-                                                       "earlier_reference_sealed")),
+        earlier_reference=open_text(kit, dossier, "earlier_reference_sealed"),
         supersedes_version=supersedes.version if supersedes else None,
         contributors=tuple(c.advocate.username for c in dossier.contributors)
         if variant == CONFIDENTIAL else (),
         sections=sections, incidents=incidents, exhibits=exhibits, facts=facts,
-        redaction_reasons=redactor.reasons_used())
+        redaction_reasons=())
 
 
 def content_hash(document: DossierDocument) -> str:
-    """SHA-256 of the document's canonical JSON: what a reviewer approves."""
+    """SHA-256 of the (redacted) document's canonical JSON: what a reviewer approves."""
     payload = json.dumps(asdict(document), sort_keys=True, separators=(",", ":"),
                          ensure_ascii=False, default=_json_default)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -145,33 +187,32 @@ def _person_label(kit: CryptoKit, person: Person, public: bool) -> str:
 
 
 def _incident_entry(kit: CryptoKit, dossier: Dossier, incident: Incident, position: int,
-                    revision: int, redactor: Redactor,
+                    revision: int, public: bool,
                     cited: dict[int, tuple[str, ...]]) -> IncidentEntry:
     row = _pinned_revision(incident, revision)
     content = _pinned_content(kit, incident, row)
     people = {p.id: p for p in incident.family.people}
-    targets = tuple(_person_label(kit, people[pid], redactor.public)
+    targets = tuple(_person_label(kit, people[pid], public)
                     for pid in content.target_ids if pid in people)
     locale = dossier.language
-    text = redactor.text
     return IncidentEntry(
         position=position, report=incident.id, revision=revision, family=incident.family.code,
         start=_date(content.start_text, content.calendar, locale),
         end=_date(content.end_text, content.calendar, locale),
-        country=content.country, province=redactor.place(content.province),
-        city=redactor.place(content.city), place_type=content.place_type,
-        online_platform=text(content.online_platform), country_sent=content.country_sent,
+        country=content.country, province=content.province,
+        city=content.city, place_type=content.place_type,
+        online_platform=content.online_platform, country_sent=content.country_sent,
         country_received=content.country_received,
         country_carried_out=content.country_carried_out,
         types=tuple(content.type_codes), agencies=tuple(content.agencies),
-        trigger=content.trigger, narrative=text(content.narrative),
+        trigger=content.trigger, narrative=content.narrative,
         narrative_language=content.narrative_language,
-        translations=_translations(kit, incident, dossier.language, redactor),
-        demands=text(content.demands), threat_wording=text(content.threat_wording),
-        perpetrators=text(content.perpetrators), targets=targets,
-        harms=tuple(content.harms), harm_note=text(content.harm_note),
+        translations=_translations(kit, incident, dossier.language),
+        demands=content.demands, threat_wording=content.threat_wording,
+        perpetrators=content.perpetrators, targets=targets,
+        harms=tuple(content.harms), harm_note=content.harm_note,
         authority=content.report_authority,
-        authority_reference=redactor.reference(content.report_reference),
+        authority_reference=content.report_reference,
         verification=incident.verification.value,
         legal_tags=tuple((t.tag, t.confirmed_at is not None) for t in legal_tags_of(incident)),
         exhibits=cited.get(incident.id, ()),
@@ -180,24 +221,55 @@ def _incident_entry(kit: CryptoKit, dossier: Dossier, incident: Incident, positi
 
 
 def _exhibit_entry(kit: CryptoKit, dossier: Dossier, exhibit: DossierExhibit,
-                   redactor: Redactor) -> ExhibitEntry:
+                   public: bool) -> ExhibitEntry:
     item = exhibit.evidence
     described = description_of(kit, item)
     copy = next((r for r in item.renditions if r.purpose == "viewing_copy"), None)
     stripped = exhibit.use_stripped and copy is not None
+    unnamed = _without_file_name(kit, exhibit) if public else str
     return ExhibitEntry(
-        number=exhibit_label(exhibit.number), title=redactor.text(described.title),
+        number=exhibit_label(exhibit.number), title=unnamed(described.title),
         kind=item.kind.value, claimed_date=described.claimed_date_text,
-        creator=redactor.text(described.creator), source=redactor.text(described.source),
+        creator=unnamed(described.creator), source=unnamed(described.source),
         media_type=item.detected_media_type, size_bytes=item.size_bytes, sha256=item.sha256,
         shown_sha256=copy.sha256 if stripped and copy else item.sha256,
         shown="viewing_copy" if stripped else "original", classification=item.classification,
         reports=tuple(i.id for i in item.incidents
                       if any(e.incident_id == i.id for e in dossier.incidents)),
         withheld=exhibit.withheld,
-        translations=_translations(kit, item, dossier.language, redactor),
+        translations=_translations(kit, item, dossier.language),
         language=described.content_language,
     )
+
+
+def _withheld_entry(exhibit: DossierExhibit) -> ExhibitEntry:
+    """An exhibit the public variant does not show: its number and classification,
+    and whether a withheld sheet stands in its place; nothing that describes it (no
+    title, file name, creator, source, date, kind, size or hash: a hash would confirm
+    a guessed file)."""
+    sheet = not exhibit.withheld
+    return ExhibitEntry(
+        number=exhibit_label(exhibit.number), title="", kind="", claimed_date="", creator="",
+        source="", media_type="", size_bytes=0, sha256="", shown_sha256="",
+        shown=WITHHELD_SHEET if sheet else "", classification=exhibit.evidence.classification,
+        reports=(), withheld=exhibit.withheld, translations=())
+
+
+def _without_file_name(kit: CryptoKit, exhibit: DossierExhibit) -> Callable[[str], str]:
+    """For the public variant, which never prints an original file name (it may hold a
+    name, and a title starts as the file name): text that is the file name becomes
+    empty, the file name inside other text becomes the exhibit's number."""
+    name = filename_of(kit, exhibit.evidence).strip()
+    label = exhibit_label(exhibit.number)
+
+    def unnamed(text: str) -> str:
+        if not name:
+            return text
+        if text.strip().casefold() == name.casefold():
+            return ""
+        return re.sub(re.escape(name), label, text, flags=re.IGNORECASE)
+
+    return unnamed
 
 
 def _exhibits_by_report(dossier: Dossier) -> dict[int, tuple[str, ...]]:
@@ -210,20 +282,9 @@ def _exhibits_by_report(dossier: Dossier) -> dict[int, tuple[str, ...]]:
     return {report: tuple(labels) for report, labels in cited.items()}
 
 
-def _translations(kit: CryptoKit, subject: object, language: str,
-                  redactor: Redactor) -> tuple[TranslationText, ...]:
+def _translations(kit: CryptoKit, subject: object,
+                  language: str) -> tuple[TranslationText, ...]:
     return tuple(
-        TranslationText(language=t.language, text=redactor.text(t.text),
-                        translator=_translator(t.translator, t.method, redactor),
-                        method=t.method,
-                        certified=t.certified)
+        TranslationText(language=t.language, text=t.text, translator=t.translator,
+                        method=t.method, certified=t.certified)
         for t in translation_service.translations_for(kit, subject, language))  # type: ignore[arg-type]
-
-
-def _translator(name: str, method: str, redactor: Redactor) -> str:
-    """A translator is named in the confidential variant only (the translation form
-    promises it); a machine translation's tool is not a person and stays."""
-    if not redactor.public or method == TranslationMethod.MACHINE.value or not name.strip():
-        return redactor.text(name)
-    redactor.used.add(RedactionReason.R3.value)
-    return marker(RedactionReason.R3.value)

@@ -3,7 +3,10 @@ and the exhibits that follow from them.
 
 Every change needs `DOSSIER_EDIT` (a contributor, while the dossier is a draft or
 returned); adding an incident also needs the advocate's own scope over it
-(`INCIDENT_REVIEW`: assigned to its family) and consent for the destination.
+(`INCIDENT_REVIEW`: assigned to its family) and consent for the destination. Every
+contributor reads every report the dossier cites, so each must be assigned to the
+family of each: a contributor joins only if they are, and a report is added only if
+all of them are.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from portal.models.dossiers import DossierKind, IncidentOrder
 from portal.models.evidence import EvidenceState
 from portal.models.vocabulary import Destination, IncidentStatus
 from portal.policy import Permission, can
+from portal.policy.permissions import assigned_to_every_family, is_assigned
 from portal.services.dossiers.consent_gate import ConsentGap, incident_gaps, item_gap
 from portal.services.dossiers.sections import ensure_sections
 from portal.services.errors import (
@@ -117,11 +121,18 @@ def update_details(kit: CryptoKit, actor: User, dossier: Dossier, details: Dossi
 
 
 def add_contributor(actor: User, dossier: Dossier, advocate: User | None) -> None:
+    """Let another active advocate work on the dossier. Raises ValidationFailed (field
+    "username") unless they are assigned to every family whose reports it cites."""
     require(actor, Permission.DOSSIER_EDIT, dossier)
     if advocate is None or advocate.role is not Role.ADVOCATE or not advocate.is_active:
         raise ValidationFailed(_l("Enter the user name of an active advocate."), field="username")
     if any(c.advocate_id == advocate.id for c in dossier.contributors):
         return
+    if not assigned_to_every_family(advocate, dossier):
+        raise ValidationFailed(_l(
+            "%(username)s is not assigned to every family whose reports this dossier "
+            "cites, so they cannot work on it.", username=advocate.username),
+            field="username")
     dossier.contributors.append(DossierContributor(advocate_id=advocate.id))
     db.session.flush()
     record_event(AuditAction.DOSSIER_CONTRIBUTOR_ADDED, Outcome.SUCCESS, actor=actor,
@@ -129,8 +140,10 @@ def add_contributor(actor: User, dossier: Dossier, advocate: User | None) -> Non
 
 
 def add_incident(actor: User, dossier: Dossier, incident: Incident) -> DossierIncident:
-    """Add a submitted incident of the actor's families, if its consent (and that of the
-    people it targets) covers the destination. Raises ConsentMissing with the gaps."""
+    """Add a submitted incident of the actor's families, if every contributor is
+    assigned to its family and its consent (and that of the people it targets) covers
+    the destination. Raises ValidationFailed (field "incident_id") naming the
+    contributors who are not assigned; ConsentMissing with the gaps."""
     require(actor, Permission.DOSSIER_EDIT, dossier)
     if (not can(actor, Permission.INCIDENT_REVIEW, incident)
             or incident.status is not IncidentStatus.SUBMITTED):
@@ -138,6 +151,13 @@ def add_incident(actor: User, dossier: Dossier, incident: Incident) -> DossierIn
     existing = next((e for e in dossier.incidents if e.incident_id == incident.id), None)
     if existing:
         return existing
+    outsiders = sorted(c.advocate.username for c in dossier.contributors
+                       if not is_assigned(c.advocate, incident.family))
+    if outsiders:
+        raise ValidationFailed(_l(
+            "Not every advocate of this dossier is assigned to the family of this report "
+            "(%(usernames)s), so it cannot be added.", usernames=", ".join(outsiders)),
+            field="incident_id")
     gaps = incident_gaps(incident, dossier.destination)
     if gaps:
         record_event(AuditAction.DOSSIER_INCIDENT_REFUSED, Outcome.DENIED, actor=actor,

@@ -11,8 +11,8 @@ from enum import StrEnum
 
 from portal.models import Dossier, EvidenceItem, Incident, Person
 from portal.models.evidence import EvidenceState
-from portal.models.vocabulary import Destination, Disclosure
-from portal.services.consent import current_consent
+from portal.models.vocabulary import Disclosure
+from portal.services.consent import allows, current_consent
 from portal.services.evidence import item_allows
 
 
@@ -82,12 +82,10 @@ def shown_by_code(person: Person) -> bool:
 
 
 def _subject_gap(subject: Incident | Person, destination: str) -> GapReason | None:
+    """None when the subject's consent covers `destination`; otherwise why it does not."""
+    if allows(subject, destination):
+        return None
     record = current_consent(subject)
     if record is None:
         return GapReason.NEVER_GIVEN
-    if record.withdrawn:
-        return GapReason.WITHDRAWN
-    if destination not in record.destinations or destination not in {d.value
-                                                                     for d in Destination}:
-        return GapReason.NOT_THIS_DESTINATION
-    return None
+    return GapReason.WITHDRAWN if record.withdrawn else GapReason.NOT_THIS_DESTINATION

@@ -4,8 +4,11 @@ exhibit's chain of custody.
 
 `request_export` (in the request) checks the rules and queues the job;
 `run_export` (in the job) re-checks them, verifies every original against its
-intake hash (an altered blob stops the export, naming the exhibit), renders, attaches,
-signs (portal.pdf.sign: PAdES B-LTA certification, invisible), bundles and stores.
+intake hash (an altered blob stops the export, naming the exhibit), assembles both
+variants (redacted as the review page showed them), bundles, renders, attaches, signs
+(portal.pdf.sign: PAdES B-LTA certification, invisible), searches the finished bundle
+and PDF for every protected term of the variant (portal.pdf.leak_scan: a hit stops the
+export, naming the kind of term and where) and only then stores.
 Rendering itself runs in a limited child process (portal.pdf.worker). Flush, never
 commit, except the progress stage, which `_stage` commits at once on its own
 connection for the status page to see.
@@ -15,11 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -28,6 +29,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit import AuditAction, Outcome, record_event
+from portal.audit.chain import ChainPosition, chain_head
 from portal.audit.custody import CustodyAction, record_custody
 from portal.crypto.kit import CryptoKit
 from portal.crypto.streaming import FileKey
@@ -41,16 +43,27 @@ from portal.pdf.document import DossierDocument
 from portal.pdf.fonts import font_assets
 from portal.pdf.html import dossier_html, outline
 from portal.pdf.layout import LayoutJob, LayoutReport, render
-from portal.pdf.sign import SigningMaterial, SigningUnavailable, fresh_crl, load_material, sign_pdf
+from portal.pdf.leak_scan import BundleScanner, Destination, Leak, ScanFailed, scan_pdf
+from portal.pdf.pki import SigningMaterial, SigningUnavailable, load_material
+from portal.pdf.pki_issue import fresh_crl
+from portal.pdf.sign import sign_pdf
 from portal.pdf.worker import render_isolated
-from portal.services.dossiers import assembly, export_material
+from portal.services.dossiers import assembly, export_material, redaction
 from portal.services.dossiers.consent_gate import dossier_gaps
+from portal.services.dossiers.leaks import leak_code, leak_message
 from portal.services.dossiers.markup import render_markup
 from portal.services.dossiers.naming import agency_namer
+from portal.services.dossiers.protected_terms import protected_terms
 from portal.services.errors import ValidationFailed
-from portal.services.evidence import blob_associated_data, filename_of, open_original, verify_item
+from portal.services.evidence import (
+    blob_associated_data,
+    filename_of,
+    open_original,
+    shorten_filename,
+    verify_item,
+)
 from portal.services.jobs import enqueue_job
-from portal.storage import BlobStore
+from portal.storage import BlobStore, PendingBlob
 
 EXPORT_JOB = "dossier.export"
 SUBJECT = "dossier_export"
@@ -97,6 +110,19 @@ class OriginalAltered(ExportRefused):
         self.number = number
 
 
+class LeakFound(ExportRefused):
+    """The finished PDF or bundle still holds a protected term: nothing is stored.
+    `code` (services/dossiers/leaks.py) says which kind and where, never the term."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(leak_message(code))
+        self.code = code
+
+
+class LeakCheckFailed(ExportRefused):
+    """The finished files could not be read to their end by the leak scan."""
+
+
 def export_refusal(dossier: Dossier) -> str | None:
     """Why `dossier` cannot be exported, or None. Approved and no consent gaps."""
     if dossier.status is not DossierStatus.APPROVED:
@@ -113,7 +139,8 @@ def request_export(actor: User, dossier: Dossier, options: ExportOptions) -> Dos
     if (options.variant not in assembly.VARIANTS or options.language not in LANGUAGES
             or options.page_size not in PAGE_SIZES):
         raise ExportRefused(_l("Choose a variant, a language and a page size."))
-    refusal = export_refusal(dossier)
+    refusal = export_refusal(dossier) or export_material.approval_refusal(dossier,
+                                                                          options.variant)
     if refusal:
         raise ExportRefused(refusal)
     export = DossierExport(dossier_id=dossier.id, variant=options.variant,
@@ -138,10 +165,11 @@ Renderer = Callable[[LayoutJob], LayoutReport]
 
 def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Environment,
                vocabulary: Callable[[str], Vocabulary], settings: ExportSettings) -> None:
-    """Do the export (in a job). Raises ExportRefused (permanent: the rules or an
-    altered original), FontsMissing, RenderFailed or LayoutUnstable."""
+    """Do the export (in a job). Raises ExportRefused (permanent: the rules, an
+    altered original, or a protected term the leak scan found in the finished files:
+    LeakFound, then nothing is stored), FontsMissing, RenderFailed or LayoutUnstable."""
     dossier, actor = export.dossier, export.created_by
-    _check_still_exportable(dossier)
+    _check_still_exportable(dossier, export.variant)
     _verify_originals(kit, store, dossier)
     signing = _signing_material(settings)
     # The same labels as the review page that hashed it (one way: services/dossiers/naming).
@@ -159,12 +187,24 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
     # The custody log is read once: the PDF and the bundle must carry the same bytes,
     # even if someone views an exhibit (a new custody event) while the export runs.
     custody = export_material.custody_jsonl(dossier, export.variant)
+    audit_head = chain_head()  # read once too: the manifest records it (a witness of the log)
+    # What the finished files are searched for, from their bytes, before anything is kept.
+    terms = protected_terms(kit, dossier, public=export.variant == assembly.PUBLIC)
+    watch = terms.watchlist(_labels(vocabulary(export.language)))
     _stage(export, ExportStage.BUNDLING)
-    with tempfile.TemporaryFile() as spool:
-        bundle_sha = _build_bundle(kit, store, export, documents[export.variant], shown, spool,
-                                   signing.root_pem, custody)
+    # The bundle is zipped straight into its encrypted blob (pending until the PDF is
+    # signed): no decrypted original, custody log or purpose is ever written to disk.
+    bundle_key = FileKey.generate()
+    with store.begin() as pending:
+        scanned = BundleScanner(watch, _original_in_bag(export.variant),
+                                bundle_key.encrypting_writer(
+                                    pending.file, blob_associated_data(pending.key)))
+        bundle = _build_bundle(kit, store, export, documents[export.variant], shown,
+                               scanned, signing.root_pem, custody, audit_head, terms)
+        _refuse_leaks(terms, scanned.result)
         _stage(export, ExportStage.RENDERING)
-        htmls = {variant: _html(env, document, export, shown, vocabulary, settings, bundle_sha)
+        htmls = {variant: _html(kit, env, document, export, shown, vocabulary, settings,
+                               bundle.sha256)
                  for variant, document in documents.items()}
         job = LayoutJob(htmls=htmls, css="", assets=assets,
                         blocks=[b.id for b in outline(confidential)],
@@ -174,20 +214,54 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
                   if settings.isolate else render(job))
         rendered = report.pdfs[export.variant]
         _stage(export, ExportStage.ATTACHING)
-        pdf = attach_files(rendered.pdf, _attachments(kit, store, export, documents, shown,
-                                                      custody))
+        files = _attachments(kit, store, export, documents, shown, custody, audit_head,
+                             terms)
+        pdf = attach_files(rendered.pdf, files)
         _stage(export, ExportStage.SIGNING)
-        pdf = sign_pdf(pdf, signing, reason=_signing_reason(dossier, settings))
+        pdf = sign_pdf(pdf, signing, reason=_signing_reason(kit, dossier, export.variant,
+                                                            settings))
+        originals = {f.filename for f in files if f.relationship == "Source"}
+        _refuse_leaks(terms, lambda: scan_pdf(pdf, watch, originals.__contains__))
         export.signed = True
         export.bundle_blob_key, export.bundle_key_sealed = None, None
-        _store_bundle(kit, store, export, spool, bundle_sha)
+        _store_bundle(kit, export, pending, bundle_key, bundle)
     _store_pdf(kit, store, export, pdf)
     export.page_count = rendered.page_count
     _finish(export, actor, dossier)
 
 
-def _check_still_exportable(dossier: Dossier) -> None:
-    refusal = export_refusal(dossier)
+def _refuse_leaks(terms: redaction.DossierTerms, scan: Callable[[], Leak | None]) -> None:
+    """Raise LeakFound if `scan` finds a protected term, LeakCheckFailed if it cannot
+    read the files to their end (the scan fails closed)."""
+    try:
+        found = scan()
+    except ScanFailed as error:
+        raise LeakCheckFailed(_l("The finished files could not be checked for protected "
+                                 "names, places and references. Nothing was exported.")
+                              ) from error
+    if found is not None:
+        raise LeakFound(leak_code(terms, found))
+
+
+def _labels(vocabulary: Vocabulary) -> list[str]:
+    """The labels the PDF prints beside the document: vocabulary, never a leak in
+    itself. Free text typed about a case (an advocacy event's title) is not a label:
+    a protected term in it refuses the export."""
+    return [label for names in (vocabulary.values, vocabulary.types, vocabulary.countries,
+                                vocabulary.sections, vocabulary.exhibit_kinds,
+                                vocabulary.custody_actions, vocabulary.roles)
+            for label in names.values()]
+
+
+def _original_in_bag(variant: str) -> Callable[[str], bool]:
+    """Whether a bundle file is an original, whose content is evidence as received
+    (only its name is searched). The public variant has none: everything is read."""
+    prefix = f"{bag.TOP}data/originals/"
+    return lambda path: variant == assembly.CONFIDENTIAL and path.startswith(prefix)
+
+
+def _check_still_exportable(dossier: Dossier, variant: str) -> None:
+    refusal = export_refusal(dossier) or export_material.approval_refusal(dossier, variant)
     if refusal:
         raise ExportRefused(refusal)
 
@@ -214,11 +288,15 @@ def _signing_material(settings: ExportSettings) -> SigningMaterial:
                                     "Nothing was exported.", problem=str(error))) from error
 
 
-def _signing_reason(dossier: Dossier, settings: ExportSettings) -> str:
-    """The signature's reason names the approving legal reviewer."""
-    approval = export_material.approval_of(dossier)
-    approved = (f"; approved for submission by the legal reviewer {approval.reviewer} "
-                f"on {approval.approved_on}" if approval else "")
+def _signing_reason(kit: CryptoKit, dossier: Dossier, variant: str,
+                    settings: ExportSettings) -> str:
+    """The signature's reason (every PDF viewer shows it) names the approving legal
+    reviewer as the variant does: by full name and capacity (confidential), by role
+    only (public). Never by username."""
+    approval = export_material.approval_of(kit, dossier, variant)
+    approved = (f"; approved for submission by the legal reviewer "
+                f"{approval.name + ' ' if approval.name else ''}on {approval.approved_on}"
+                if approval else "")
     return (f"{dossier_reference(dossier)} certified by {settings.submitter} "
             f"(PS752 case portal){approved}")
 
@@ -235,7 +313,7 @@ def _stage(export: DossierExport, stage: ExportStage) -> None:
     set_committed_value(export, "stage", stage)  # already saved: not written again
 
 
-def _html(env: Environment, document: DossierDocument, export: DossierExport,
+def _html(kit: CryptoKit, env: Environment, document: DossierDocument, export: DossierExport,
           shown: dict[str, ShownRendition], vocabulary: Callable[[str], Vocabulary],
           settings: ExportSettings, bundle_sha: str) -> str:
     dossier = export.dossier
@@ -244,10 +322,12 @@ def _html(env: Environment, document: DossierDocument, export: DossierExport,
             locale=export.language, page_size=export.page_size, submitter=settings.submitter,
             generated_on=utcnow().date().isoformat(), vocabulary=vocabulary(export.language),
             sections_html={s.key: render_markup(s.markdown) for s in document.sections},
-            shown=shown,
+            shown=export_material.shown_in(document, shown),
+            withheld_pages=export_material.withheld_pages(document, shown),
             custody=export_material.custody_lines(dossier, document.variant),
             patterns=export_material.pattern_counts(dossier, export.language),
-            approval=export_material.approval_of(dossier), bundle_sha256=bundle_sha)
+            approval=export_material.approval_of(kit, dossier, document.variant),
+            bundle_sha256=bundle_sha)
         return dossier_html(env, document, context)
 
 
@@ -259,11 +339,12 @@ def _pad_html(language: str) -> str:
 
 def _attachments(kit: CryptoKit, store: BlobStore, export: DossierExport,
                  documents: dict[str, DossierDocument],
-                 shown: dict[str, ShownRendition], custody: bytes) -> list[Attachment]:
+                 shown: dict[str, ShownRendition], custody: bytes,
+                 audit_head: ChainPosition, terms: redaction.DossierTerms) -> list[Attachment]:
     document = documents[export.variant]
     files = [
         Attachment("manifest.json", json.dumps(export_material.manifest(
-            document, shown, export.id, export.content_sha256),
+            document, shown, export.id, export.content_sha256, audit_head),
             ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"),
             "application/json", "Exhibit manifest (SHA-256 of originals and renditions)",
             "Data"),
@@ -278,29 +359,35 @@ def _attachments(kit: CryptoKit, store: BlobStore, export: DossierExport,
                 continue
             reader = open_original(kit, store, exhibit.evidence)
             files.append(Attachment(
-                _original_name(kit, exhibit), b"".join(reader.iter_chunks()),
+                _original_name(kit, exhibit, terms), b"".join(reader.iter_chunks()),
                 exhibit.evidence.detected_media_type or "application/octet-stream",
                 f"Original of {assembly.exhibit_label(exhibit.number)}", "Source"))
     return files
 
 
-def _original_name(kit: CryptoKit, exhibit: object) -> str:
+def _original_name(kit: CryptoKit, exhibit: object, terms: redaction.DossierTerms) -> str:
+    """EX-0001_<the file's name>, a protected name in it redacted as in the text (a
+    relative's name in a photo's file name is no less a name)."""
     item = exhibit.evidence  # type: ignore[attr-defined]
-    name = filename_of(kit, item).replace("/", "_").replace("\\", "_") or "original"
-    return f"{assembly.exhibit_label(exhibit.number)}_{name}"[:120]  # type: ignore[attr-defined]
+    name = terms.redact(filename_of(kit, item), set())
+    name = name.replace("/", "_").replace("\\", "_") or "original"
+    # Shortened as a stored name is: the extension stays, so the file still opens.
+    return shorten_filename(f"{assembly.exhibit_label(exhibit.number)}_{name}",  # type: ignore[attr-defined]
+                            120)
 
 
 def _build_bundle(kit: CryptoKit, store: BlobStore, export: DossierExport,
                   document: DossierDocument, shown: dict[str, ShownRendition],
-                  spool: IO[bytes], root_pem: bytes, custody: bytes) -> str:
+                  writer: Destination, root_pem: bytes, custody: bytes,
+                  audit_head: ChainPosition, terms: redaction.DossierTerms) -> bag.ZipDigest:
     """The BagIt bag: the originals (confidential variant only, decision 0009), the
     manifests, the custody log and the portal's root certificate (the trust root of
-    the PDF's signature; its fingerprint must be checked against the published one).
-    Returns its SHA-256."""
+    the PDF's signature; its fingerprint must be checked against the published one),
+    zipped into `writer`, which is then finished. Returns the zip's SHA-256 and size."""
     dossier = export.dossier
     files = [
         bag.BagFile("manifest.json", [json.dumps(export_material.manifest(
-            document, shown, export.id, export.content_sha256),
+            document, shown, export.id, export.content_sha256, audit_head),
             ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")]),
         bag.BagFile("exhibits.csv", [export_material.exhibits_csv(document)]),
         bag.BagFile("custody.jsonl", [custody]),
@@ -311,12 +398,14 @@ def _build_bundle(kit: CryptoKit, store: BlobStore, export: DossierExport,
             continue
         if export.variant == assembly.CONFIDENTIAL:
             reader = open_original(kit, store, exhibit.evidence)
-            files.append(bag.BagFile(f"originals/{_original_name(kit, exhibit)}",
-                                     reader.iter_chunks()))
-    return bag.build_bag_zip(files, {
+            files.append(bag.BagFile(f"originals/{_original_name(kit, exhibit, terms)}",
+                                     reader.iter_chunks(), exhibit.evidence.size_bytes))
+    digest = bag.build_bag_zip(files, {
         "Source-Organization": "PS752 case portal",
         "External-Identifier": f"{document.reference}-v{document.version}-{export.variant}",
-        "Internal-Sender-Description": "Evidence bundle of a dossier export"}, spool)
+        "Internal-Sender-Description": "Evidence bundle of a dossier export"}, writer)
+    writer.close()
+    return digest
 
 
 def _store_blob(kit: CryptoKit, store: BlobStore, chunks: object, context: str
@@ -338,15 +427,13 @@ def _store_pdf(kit: CryptoKit, store: BlobStore, export: DossierExport, pdf: byt
         kit, store, [pdf], sealed_context("dossier_exports", export.id, "pdf_key_sealed"))
 
 
-def _store_bundle(kit: CryptoKit, store: BlobStore, export: DossierExport, spool: IO[bytes],
-                  sha256: str) -> None:
-    spool.seek(0, 2)
-    export.bundle_size_bytes = spool.tell()
-    spool.seek(0)
-    export.bundle_sha256 = sha256
-    export.bundle_blob_key, export.bundle_key_sealed = _store_blob(
-        kit, store, bag.iter_file(spool),
-        sealed_context("dossier_exports", export.id, "bundle_key_sealed"))
+def _store_bundle(kit: CryptoKit, export: DossierExport, pending: PendingBlob,
+                  file_key: FileKey, digest: bag.ZipDigest) -> None:
+    """Commit the bundle's blob (its ciphertext was finished by `_build_bundle`)."""
+    export.bundle_sha256, export.bundle_size_bytes = digest.sha256, digest.size_bytes
+    export.bundle_blob_key = pending.commit()
+    export.bundle_key_sealed = file_key.wrap(
+        kit.cipher, sealed_context("dossier_exports", export.id, "bundle_key_sealed"))
 
 
 def _finish(export: DossierExport, actor: User, dossier: Dossier) -> None:
@@ -368,6 +455,14 @@ def _finish(export: DossierExport, actor: User, dossier: Dossier) -> None:
 
 def dossier_reference(dossier: Dossier) -> str:
     return f"PS752-{dossier.number:04d}-v{dossier.version}"
+
+
+def export_file_name(export: DossierExport, which: str) -> str:
+    """The name of the export's PDF (`which` "pdf") or bundle ("bundle"), e.g.
+    PS752-0002-v1-confidential-fa.pdf: the same for the page's downloads and the files
+    `flask dossier export` writes. Only validated values go into it (no quote, no path)."""
+    name = f"{dossier_reference(export.dossier)}-{export.variant}-{export.language}"
+    return f"{name}.pdf" if which == "pdf" else f"{name}-bundle.zip"
 
 
 def export_failed(export: DossierExport, code: str) -> None:

@@ -3,7 +3,9 @@ exhibit (decrypted here, handed to the renderer as an asset), its custody log, t
 counts of the pattern analysis, the approval, and the manifests embedded in the PDF.
 
 Only derived renditions are ever shown (re-encoded without metadata, FIELD-NOTES);
-an original never reaches WeasyPrint. Public exports name staff by role only.
+an original never reaches WeasyPrint. A public export shows nothing of an exhibit it
+withholds (no rendition, custody or hash: `assembly.treatment`) and names staff by
+role only; its custody log is a chain of its own (public_custody.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.audit.chain import ChainPosition
+from portal.audit.checkpoint import audit_head_record
 from portal.audit.custody import custody_of, custody_values
 from portal.crypto.kit import CryptoKit
 from portal.media.pdf import page_count
@@ -25,9 +29,11 @@ from portal.models.evidence import EvidenceItem
 from portal.pdf.assets import Asset
 from portal.pdf.context import Approval, CustodyLine, PatternCounts, ShownPage, ShownRendition
 from portal.pdf.document import DossierDocument
-from portal.services.dossiers.assembly import PUBLIC, exhibit_label
+from portal.services.dossiers.assembly import CONFIDENTIAL, SHOWN, exhibit_label, treatment
 from portal.services.dossiers.patterns import pattern_analysis
+from portal.services.dossiers.public_custody import public_jsonl, public_rows
 from portal.services.renditions import metadata_of, page_renditions, read_rendition
+from portal.services.staff_profile import has_profile, profile_of
 from portal.storage import BlobStore
 
 SHOWN_PURPOSES = ("viewing_copy", "preview", "poster")  # in order of preference
@@ -46,6 +52,23 @@ def shown_renditions(kit: CryptoKit, store: BlobStore, dossier: Dossier
         number = exhibit_label(exhibit.number)
         shown[number] = _shown(kit, store, exhibit, number, assets)
     return shown, assets
+
+
+def shown_in(document: DossierDocument, shown: Mapping[str, ShownRendition]
+             ) -> dict[str, ShownRendition]:
+    """The renditions `document` shows: none of an exhibit it leaves out (the public
+    variant's withheld sheet shows no copy and names none)."""
+    return {e.number: shown[e.number] for e in document.exhibits
+            if not e.left_out and e.number in shown}
+
+
+def withheld_pages(document: DossierDocument, shown: Mapping[str, ShownRendition]
+                   ) -> dict[str, int]:
+    """For each withheld sheet of `document`, the pages the exhibit has after its cover
+    in the confidential variant (its copy, then each page preview), which the sheet
+    keeps so that the exhibit's Bates range is the same in both variants."""
+    return {e.number: 1 + (len(shown[e.number].pages) if e.number in shown else 0)
+            for e in document.exhibits if e.sheet}
 
 
 def _shown(kit: CryptoKit, store: BlobStore, exhibit: DossierExhibit, number: str,
@@ -129,20 +152,27 @@ def _facts(metadata: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
                  if key in flat and isinstance(flat[key], str | int | float))
 
 
+def _exhibits_shown(dossier: Dossier, variant: str) -> list[tuple[str, DossierExhibit]]:
+    return [(exhibit_label(e.number), e) for e in dossier.exhibits
+            if treatment(e, variant) in SHOWN]
+
+
 def custody_lines(dossier: Dossier, variant: str) -> dict[str, tuple[CustodyLine, ...]]:
-    public = variant == PUBLIC
-    lines: dict[str, tuple[CustodyLine, ...]] = {}
-    for exhibit in dossier.exhibits:
-        if exhibit.withheld:
-            continue
-        lines[exhibit_label(exhibit.number)] = tuple(
-            CustodyLine(seq=event.seq, occurred_at=event.occurred_at.strftime("%Y-%m-%d %H:%M"),
-                        action=event.action,
-                        actor=event.actor_role if public or not event.actor_label
-                        else f"{event.actor_label} ({event.actor_role})",
-                        purpose="" if public else event.purpose, hash_after=event.hash_after)
-            for event in custody_of(exhibit.evidence))
-    return lines
+    """Annex B: the custody of each exhibit the variant shows; in the public variant,
+    the rows of its own log (the day, the role), in the confidential one every event."""
+    lines: dict[str, list[CustodyLine]] = {}
+    if variant != CONFIDENTIAL:
+        for row in public_rows(_exhibits_shown(dossier, variant)):
+            lines.setdefault(row.exhibit, []).append(CustodyLine(
+                seq=row.seq, occurred_at=row.day, action=row.action, role=row.role,
+                person="", hash_after=row.hash_after))
+        return {number: tuple(rows) for number, rows in lines.items()}
+    for number, exhibit in _exhibits_shown(dossier, variant):
+        lines[number] = [CustodyLine(
+            seq=event.seq, occurred_at=event.occurred_at.strftime("%Y-%m-%d %H:%M"),
+            action=event.action, role=event.actor_role, person=event.actor_label,
+            hash_after=event.hash_after) for event in custody_of(exhibit.evidence)]
+    return {number: tuple(rows) for number, rows in lines.items()}
 
 
 def pattern_counts(dossier: Dossier, locale: str) -> PatternCounts:
@@ -154,13 +184,34 @@ def pattern_counts(dossier: Dossier, locale: str) -> PatternCounts:
                        for m in patterns.timeline))
 
 
-def approval_of(dossier: Dossier) -> Approval | None:
+def approval_of(kit: CryptoKit, dossier: Dossier, variant: str) -> Approval | None:
+    """The approval as `variant` states it: the confidential variant names the legal
+    reviewer by their full name and capacity (by role while they have given none: the
+    export of that variant is refused then, see `approval_refusal`), with the signed
+    statement; the public variant by role only, without the statement (it names them).
+    Never by username."""
     review = next(iter(dossier_reviews(dossier, "approved")), None)
     if review is None:
         return None
-    return Approval(reviewer=review.reviewer.username,
+    confidential = variant == CONFIDENTIAL
+    profile = profile_of(kit, review.reviewer) if confidential else None
+    return Approval(role=review.reviewer.role.value,
+                    name=f"{profile.full_name}, {profile.capacity}"
+                    if profile and profile.complete else "",
                     approved_on=review.created_at.date().isoformat(),
-                    content_sha256=review.content_hash, signature=review.signature)
+                    content_sha256=review.content_hash,
+                    signature=review.signature if confidential else "")
+
+
+def approval_refusal(dossier: Dossier, variant: str) -> str | None:
+    """Why `variant` cannot be exported yet, or None: the confidential variant names
+    the approving legal reviewer, who must first give their full name and capacity."""
+    review = next(iter(dossier_reviews(dossier, "approved")), None)
+    if variant != CONFIDENTIAL or review is None or has_profile(review.reviewer):
+        return None
+    return str(_("The confidential variant names the legal reviewer who approved the "
+                 "dossier. Add your full name and capacity on your account page before "
+                 "exporting it."))
 
 
 def dossier_reviews(dossier: Dossier, decision: str) -> list[DossierReview]:
@@ -170,14 +221,19 @@ def dossier_reviews(dossier: Dossier, decision: str) -> list[DossierReview]:
 
 
 def manifest(document: DossierDocument, shown: Mapping[str, ShownRendition],
-             export_id: int, content_sha256: str) -> dict[str, object]:
-    """manifest.json: what the PDF is and the SHA-256 of every exhibit and rendition."""
+             export_id: int, content_sha256: str,
+             audit_head: ChainPosition) -> dict[str, object]:
+    """manifest.json: what the PDF is, the SHA-256 of every exhibit and rendition, and
+    the audit log's head at export time: every dossier kept outside is a witness that
+    `flask audit verify --checkpoint` checks the log against (decision 0013). An
+    exhibit the variant leaves out is listed as withheld, with nothing of it."""
+    shown = shown_in(document, shown)
     return {
         "format": "ps752-dossier-manifest/1", "dossier": document.reference,
         "version": document.version, "variant": document.variant, "export": export_id,
-        "content_sha256": content_sha256,
+        "content_sha256": content_sha256, "audit_head": audit_head_record(audit_head),
         "exhibits": [
-            {"number": e.number, "withheld": e.withheld, "kind": e.kind,
+            {"number": e.number, "withheld": e.left_out, "kind": e.kind,
              "media_type": e.media_type, "size_bytes": e.size_bytes, "sha256": e.sha256,
              "rendition_shown": {"purpose": shown[e.number].purpose,
                                  "sha256": shown[e.number].sha256}
@@ -200,33 +256,31 @@ def exhibits_csv(document: DossierDocument) -> bytes:
     for e in document.exhibits:
         writer.writerow([e.number, document.reference, e.title, e.claimed_date, e.kind,
                          e.creator, e.source, e.language, e.media_type, e.size_bytes, e.sha256,
-                         e.classification, "yes" if e.withheld else "no",
+                         e.classification, "yes" if e.left_out else "no",
                          " ".join(str(r) for r in e.reports)])
     return out.getvalue().encode("utf-8")
 
 
 def custody_jsonl(dossier: Dossier, variant: str) -> bytes:
-    """custody.jsonl: one line per custody event of every produced exhibit, with its
-    chain: `prev_hash` and `row_hash`, and (confidential variant) `hashed`, exactly
-    what the event's hash covers (portal/audit/hashing.py), so that the offline
-    verifier recomputes every hash. The public variant names staff by role only and
-    gives no purposes; it keeps the links of the chain, not the hashed content (which
-    holds the names). Computed once per export: the PDF and the bundle carry the
-    same bytes even if an exhibit is viewed meanwhile."""
-    public = variant == PUBLIC
+    """custody.jsonl: one line per custody event of every exhibit the variant shows.
+    The confidential variant gives the full chain: `prev_hash`, `row_hash` and
+    `hashed`, exactly what the event's hash covers (portal/audit/hashing.py), so that
+    the offline verifier recomputes every hash. The public variant gives its own log
+    (public_custody.py: the day, the role, no name, id or purpose, chained on its
+    own). Computed once per export: the PDF and the bundle carry the same bytes even if
+    an exhibit is viewed meanwhile."""
+    exhibits = _exhibits_shown(dossier, variant)
+    if variant != CONFIDENTIAL:
+        return public_jsonl(public_rows(exhibits))
     records = []
-    for exhibit in dossier.exhibits:
-        if exhibit.withheld:
-            continue
+    for number, exhibit in exhibits:
         for event in custody_of(exhibit.evidence):
             record: dict[str, object] = {
-                "exhibit": exhibit_label(exhibit.number), "seq": event.seq,
+                "exhibit": number, "seq": event.seq,
                 "at": event.occurred_at.strftime("%Y-%m-%d %H:%M"), "action": event.action,
-                "by": event.actor_role if public or not event.actor_label
-                else f"{event.actor_label} ({event.actor_role})",
+                "by": f"{event.actor_label} ({event.actor_role})" if event.actor_label
+                else event.actor_role,
                 "hash_after": event.hash_after, "prev_hash": event.prev_hash,
-                "row_hash": event.row_hash}
-            if not public:
-                record["hashed"] = custody_values(event)
+                "row_hash": event.row_hash, "hashed": custody_values(event)}
             records.append(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
     return "".join(records).encode("utf-8")

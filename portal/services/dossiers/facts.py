@@ -75,8 +75,8 @@ def compute_facts(dossier: Dossier) -> DossierFacts:
 def fact_values(facts: DossierFacts, locale: str, agency_name: NameOf) -> dict[str, str]:
     """Each placeholder's text in `locale`; a fact not known yet has no entry.
 
-    `agency_name` names an Agency value in `locale` (the labels live in the web layer,
-    which calls this inside `force_locale(locale)`).
+    `agency_name` names an Agency value in `locale` (`naming.agency_namer`, from the
+    labels of `portal/vocabulary/`).
     """
     values = {"incident_count": str(facts.incident_count),
               "family_count": str(facts.family_count),

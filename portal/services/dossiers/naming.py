@@ -1,26 +1,39 @@
-"""Agency labels for the assembly: the one way every caller gets them.
+"""Names of domain values in a dossier's language, for its assembly and its PDF.
 
-The translated labels live in the web layer (`portal.web.vocabulary`), which services
-and the command line may not import (the layers contract). The dossiers blueprint
-publishes its label function on the app when it is registered; the review page, the
-export job and the CLI (the demo's approval, `flask dossier export`) all ask for it
-here, so they assemble, and hash, exactly the same document.
+`agency_namer` is the one way an assembly names agencies: the review page, the export
+job and the command line (the demo's approval, `flask dossier export`) all call it, so
+they assemble, and hash, exactly the same document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from flask_babel import force_locale
+from sqlalchemy import select
 
-from flask import current_app
-
+from portal.audit.custody import CustodyAction
+from portal.models import EvidenceKind, IncidentTypeTerm, Role, db
+from portal.models.dossiers import SectionKey
+from portal.models.vocabulary import Agency
+from portal.pdf.context import Vocabulary
+from portal.services.countries import country_names
 from portal.services.dossiers.facts import NameOf
-
-EXTENSION = "portal.dossier_agency_namer"
+from portal.vocabulary import every_label, namer, texts
 
 
 def agency_namer(language: str) -> NameOf:
-    """Agency labels in `language` (the app must have the dossiers blueprint)."""
-    factory: Callable[[str], NameOf] | None = current_app.extensions.get(EXTENSION)
-    if factory is None:
-        raise RuntimeError("the dossiers blueprint is not registered on this app")
-    return factory(language)
+    """Agency labels in `language`, whatever the locale of the request or command."""
+    return namer(Agency, language)
+
+
+def pdf_vocabulary(locale: str) -> Vocabulary:
+    """Every label the PDF prints, in `locale`, as plain strings (the PDF templates get
+    no lazy strings and no database). Closed-list values are keyed `name:value`."""
+    with force_locale(locale):
+        return Vocabulary(
+            values=every_label(),
+            types={t.code: t.label(locale) for t in db.session.scalars(select(IncidentTypeTerm))},
+            countries=dict(country_names(locale)),
+            sections=texts(SectionKey),
+            exhibit_kinds=texts(EvidenceKind),
+            custody_actions=texts(CustodyAction),
+            roles=texts(Role))

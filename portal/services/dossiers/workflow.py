@@ -4,8 +4,12 @@ versions of an approved dossier.
 Approval needs the legal reviewer the dossier was sent to (never one of its authors),
 a passphrase proven within the last few minutes (checked by the caller, which owns
 the session), no missing consent, and the content hash the reviewer read: if the
-dossier changed since the page was shown, the approval is refused. The approval is
-a statement (who, when, which hash) signed with the portal's review key.
+dossier changed since the page was shown, the approval is refused. The hash is that of
+the confidential document as assembled and redacted (assembly.content_hash), the same
+for the review page, the export job and the command line: what the reviewer reads is
+what is printed, and a change of what must be redacted (a relative who now chose a
+pseudonym) changes it. The approval is a statement (who, when, which hash) signed
+with the portal's review key.
 """
 
 from __future__ import annotations

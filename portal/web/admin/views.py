@@ -9,8 +9,7 @@ from portal.models import Role, User
 from portal.policy import Permission
 from portal.services import accounts, second_factor
 from portal.services.audit_log import AuditFilters, search_events
-from portal.services.errors import PermissionDenied
-from portal.web.access import deny, load_or_deny
+from portal.web.access import load_or_deny
 from portal.web.admin import bp
 from portal.web.admin.forms import (
     AuditFilterForm,
@@ -18,7 +17,6 @@ from portal.web.admin.forms import (
     RoleForm,
     UserFilterForm,
 )
-from portal.web.recent_login import require_recent_login
 
 
 def _load_managed_user(user_id: int) -> User:
@@ -43,57 +41,37 @@ def user(user_id: int) -> str:
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
 def change_role(user_id: int) -> Response:
     target = _load_managed_user(user_id)
-    back = url_for("admin.user", user_id=user_id)
-    stale = require_recent_login(back)
-    if stale is not None:
-        return stale
     form = RoleForm()
     if form.validate_on_submit():
         accounts.change_role(current_user, target, Role(form.role.data))
         flash(_("The role was changed. The person's sessions have ended."), "success")
-    return redirect(back)
+    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def set_active(user_id: int) -> Response:
     target = _load_managed_user(user_id)
-    back = url_for("admin.user", user_id=user_id)
-    stale = require_recent_login(back)
-    if stale is not None:
-        return stale
     if ConfirmForm().validate_on_submit():
-        try:
-            accounts.set_active(current_user, target, not target.is_active)
-        except PermissionDenied:
-            deny("user", user_id)
+        accounts.set_active(current_user, target, not target.is_active)
         flash(_("The account is now active.") if target.is_active
               else _("The account was deactivated and its sessions ended."), "success")
-    return redirect(back)
+    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
 def reset_second_factor(user_id: int) -> Response:
     target = _load_managed_user(user_id)
-    back = url_for("admin.user", user_id=user_id)
-    stale = require_recent_login(back)
-    if stale is not None:
-        return stale
     if ConfirmForm().validate_on_submit():
         second_factor.reset_second_factor(current_user, target)
         flash(_("The second factor was removed. The person will set up a new one at "
                 "their next sign-in."), "success")
-    return redirect(back)
+    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.route("/audit")
 def audit() -> str:
     form = AuditFilterForm(request.args)
-    valid = form.validate()
-    filters = AuditFilters(
-        action=form.action.data or "", outcome=form.outcome.data or "",
-        actor=form.actor.data or "",
-        since=form.since.data if valid else None, until=form.until.data if valid else None,
-    ) if valid else AuditFilters()
+    filters = form.filters() if form.validate() else AuditFilters()
     page = search_events(filters, request.args.get("page", 1, type=int))
     query = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/audit.html", form=form, page=page, query=query)

@@ -11,23 +11,23 @@ from portal.models import db
 from portal.services import accounts
 from portal.services import second_factor as second_factor_service
 from portal.services.sessions import mark_reauthenticated
-from portal.web.auth import bp
+from portal.web.auth import attempts, bp
 from portal.web.auth.forms import LoginForm, ReauthenticateForm, SecondFactorForm
 from portal.web.authn import current_session, end_current_session, start_session
-from portal.web.extensions import limiter
 from portal.web.navigation import safe_next
-from portal.web.throttle import counts_as_failure, login_limit, signed_in_account_key
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"], deduct_when=counts_as_failure)
 def login() -> str | Response:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
+        attempts.tag_browser_session()
     if form.validate_on_submit():
+        place = attempts.before_passphrase(form.username.data)
         user = accounts.authenticate(crypto_kit(), form.username.data, form.passphrase.data)
         if user is not None:
+            place.give_back()
             needs_code = user.has_second_factor or user.role.is_staff
             start_session(user, request.user_agent.string, second_factor_done=not needs_code)
             if not needs_code:
@@ -36,23 +36,25 @@ def login() -> str | Response:
             if needs_code:
                 return redirect(url_for("auth.second_factor", next=target))
             return redirect(target)
+        attempts.sign_in_failed()
         # One message whatever was wrong: it must not reveal which accounts exist.
         form.passphrase.errors = [_("The username or passphrase is not right.")]
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(login_limit, key_func=signed_in_account_key, methods=["POST"],
-               deduct_when=counts_as_failure)
 def second_factor() -> str | Response:
     form = SecondFactorForm()
     live = current_session()
     assert live is not None  # the access hook lets only signed-in sessions here
     if form.validate_on_submit():
+        place = attempts.before_code()
         if second_factor_service.verify_code(crypto_kit(), current_user, form.code.data):
+            place.give_back()
             live.second_factor_done = True
             record_event(AuditAction.LOGIN, Outcome.SUCCESS, actor=current_user)
             return redirect(safe_next(request.args.get("next")))
+        attempts.sign_in_failed()
         record_event(AuditAction.LOGIN_SECOND_FACTOR, Outcome.FAILURE, actor=current_user)
         form.code.errors = [_("That code did not work. Type the newest code from your app, "
                               "or an unused recovery code.")]
@@ -71,8 +73,6 @@ def logout() -> Response:
 
 
 @bp.route("/reauthenticate", methods=["GET", "POST"])
-@limiter.limit(login_limit, key_func=signed_in_account_key, methods=["POST"],
-               deduct_when=counts_as_failure)
 def reauthenticate() -> str | Response:
     form = ReauthenticateForm()
     if request.method == "GET":
@@ -80,7 +80,9 @@ def reauthenticate() -> str | Response:
     live = current_session()
     assert live is not None
     if form.validate_on_submit():
-        if crypto_kit().hasher.verify(current_user.passphrase_hash, form.passphrase.data):
+        place = attempts.before_passphrase_again()
+        if accounts.passphrase_matches(crypto_kit(), current_user, form.passphrase.data):
+            place.give_back()
             mark_reauthenticated(live)
             flash(_("Passphrase confirmed. You can continue."), "success")
             return redirect(safe_next(form.next.data))

@@ -4,7 +4,6 @@ the services check every value again."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -17,13 +16,14 @@ from wtforms.validators import NumberRange, Optional
 
 from portal.models.dossiers import DossierKind, IncidentOrder, RedactionReason
 from portal.models.vocabulary import Destination
-from portal.web.forms import digits_to_ascii, strip_text
+from portal.services.dossiers.builder import DossierDetails
+from portal.web.forms import PortalForm, digits_to_ascii, strip_text
 from portal.web.vocabulary import choices
 
 TEXT = [strip_text]
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(PortalForm):
     title = StringField(_l("Title"), filters=TEXT)
     kind = SelectField(_l("Kind of submission"), validate_choice=False)
     destination = SelectField(_l("Destination"), validate_choice=False, description=_l(
@@ -41,18 +41,28 @@ class DetailsForm(FlaskForm):
         self.destination.choices = choices(Destination)
         self.language.choices = [("en", "English"), ("fr", "Français")]
 
+    def details(self) -> DossierDetails:
+        return DossierDetails(title=self.title.data or "", kind=self.kind.data or "",
+                              destination=self.destination.data or "",
+                              language=self.language.data or "",
+                              earlier_reference=self.earlier_reference.data or "")
 
-class AddIncidentForm(FlaskForm):
+    def show(self, details: DossierDetails, lock_version: int) -> None:
+        """The saved details, and the version they were read at (a later save must match)."""
+        self.process(data={**details.__dict__, "lock_version": lock_version})
+
+
+class AddIncidentForm(PortalForm):
     # A row id: beyond 32 bits the database would overflow (a 500, not a refusal).
     incident_id = IntegerField(filters=[digits_to_ascii],
                                validators=[NumberRange(min=1, max=2**31 - 1)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(PortalForm):
     action = HiddenField()
 
 
-class OrderForm(FlaskForm):
+class OrderForm(PortalForm):
     order = SelectField(_l("Order the reports"), validate_choice=False)
 
     def fill_choices(self) -> None:
@@ -60,7 +70,7 @@ class OrderForm(FlaskForm):
                               if c.value != IncidentOrder.MANUAL.value]
 
 
-class ExhibitForm(FlaskForm):
+class ExhibitForm(PortalForm):
     withheld = BooleanField(_l("Withhold this exhibit"))
     reason = TextAreaField(_l("Why it is withheld"), filters=TEXT, validators=[Optional()])
     use_stripped = BooleanField(_l("Show the copy without metadata instead of the original"),
@@ -68,11 +78,11 @@ class ExhibitForm(FlaskForm):
                                                "names) would expose someone."))
 
 
-class ContributorForm(FlaskForm):
+class ContributorForm(PortalForm):
     username = StringField(_l("User name of the advocate"), filters=TEXT)
 
 
-class RedactionForm(FlaskForm):
+class RedactionForm(PortalForm):
     text = StringField(_l("Text to remove from the public variant"), filters=TEXT,
                        description=_l("Exactly as it appears. Every occurrence is replaced by "
                                       "[REDACTED] with the reason code."))
@@ -82,11 +92,11 @@ class RedactionForm(FlaskForm):
         self.reason.choices = choices(RedactionReason)
 
 
-class SendForm(FlaskForm):
+class SendForm(PortalForm):
     reviewer = SelectField(_l("Legal reviewer"), validate_choice=False)
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     decision = HiddenField()
     content_hash = HiddenField()
     comments = TextAreaField(_l("Comments for the advocates"), filters=TEXT)
@@ -94,5 +104,5 @@ class ReviewForm(FlaskForm):
                               "submission."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """Only the CSRF token."""

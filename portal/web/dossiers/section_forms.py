@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 
-from portal.models.dossiers import SectionKey
-from portal.web.forms import digits_to_ascii
-
-SECTION_TITLES: dict[str, LazyString] = {
-    SectionKey.EXECUTIVE_SUMMARY: _l("Executive summary"),
-    SectionKey.METHODOLOGY: _l("Submitter and methodology"),
-    SectionKey.BACKGROUND: _l("Background"),
-    SectionKey.OTHER_PROCEEDINGS: _l("Other proceedings"),
-    SectionKey.JURISDICTION: _l("Jurisdiction"),
-    SectionKey.LEGAL_CHARACTERISATION: _l("Legal characterisation"),
-    SectionKey.REQUESTS: _l("Requests"),
-    SectionKey.EVIDENCE_HANDLING: _l("Evidence-handling statement"),
-}
+from portal.vocabulary.dossiers import SECTION_TITLES
+from portal.web.forms import PortalForm, digits_to_ascii
 
 MARKUP_HINT = _l("Write in Markdown: a blank line between paragraphs, *emphasis*, "
                  "**strong**, lines starting with - or 1. for lists, > for a quotation, "
@@ -38,7 +25,7 @@ def as_version(value: object) -> int:
     return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() else 0
 
 
-class SectionForm(FlaskForm):
+class SectionForm(PortalForm):
     body = TextAreaField(_l("Text of the section"), description=MARKUP_HINT)
     # The version the editor was loaded at: a save made on an older one is refused.
     lock_version = HiddenField()

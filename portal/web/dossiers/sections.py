@@ -16,28 +16,24 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal.dependencies import crypto_kit
-from portal.models import db
 from portal.models.dossiers import Dossier, SectionKey
 from portal.policy import Permission, can
 from portal.services.dossiers import facts as facts_service
 from portal.services.dossiers import sections as section_service
 from portal.services.dossiers.markup import render_markup
-from portal.services.errors import EditConflict, NotFound, ValidationFailed
+from portal.services.dossiers.naming import agency_namer
+from portal.services.errors import EditConflict, ValidationFailed
 from portal.web.access import deny, load_or_deny
 from portal.web.dossiers import bp
 from portal.web.dossiers.section_forms import SectionForm, as_version, section_title
-from portal.web.forms import attach_error
-from portal.web.vocabulary import label
+from portal.web.refusals import show_refusal
 
 
 @bp.route("/<int:dossier_id>/sections/<key>", methods=["GET", "POST"])
 def edit_section(dossier_id: int, key: str) -> str | Response | tuple[str, int]:
     dossier = load_or_deny(Dossier, dossier_id, Permission.DOSSIER_READ, "dossier")
     kit = crypto_kit()
-    try:
-        draft = section_service.load_section(kit, dossier, key)
-    except NotFound:
-        deny("dossier_section", f"{dossier_id}:{key}")
+    draft = section_service.load_section(kit, dossier, key)  # an unknown key: 404, recorded
     editable = can(current_user, Permission.DOSSIER_EDIT, dossier)
     form = SectionForm() if request.method == "POST" else SectionForm(
         data={"body": draft.body, "lock_version": str(draft.lock_version)})
@@ -50,16 +46,14 @@ def edit_section(dossier_id: int, key: str) -> str | Response | tuple[str, int]:
             changed = section_service.save_section(
                 kit, current_user, dossier, key, form.body.data or "",
                 as_version(form.lock_version.data))
+        except ValidationFailed as error:
+            show_refusal(form, error, "body")
         except EditConflict as error:
-            db.session.rollback()
-            attach_error(form, error, "body")
+            show_refusal(form, error, "body")
             latest = section_service.load_section(kit, dossier, key)
             current_text, status = latest.body, 409
             # Saving again now is a deliberate choice to replace the text shown beside.
             form.lock_version.data = str(latest.lock_version)
-        except ValidationFailed as error:
-            db.session.rollback()
-            attach_error(form, error, "body")
         else:
             flash(_("The section was saved.") if changed else _("Nothing was changed."),
                   "success")
@@ -75,8 +69,9 @@ def edit_section(dossier_id: int, key: str) -> str | Response | tuple[str, int]:
 def _preview(dossier: Dossier, body: str) -> tuple[dict[str, str], Markup]:
     """The facts and the rendered text in the dossier's language (not the page's)."""
     facts = facts_service.compute_facts(dossier)
+    agency_name = agency_namer(dossier.language)  # as the assembly names them
     with force_locale(dossier.language):
-        values = facts_service.fact_values(facts, dossier.language, label)
-        text = facts_service.substitute(body, facts, dossier.language, label)
+        values = facts_service.fact_values(facts, dossier.language, agency_name)
+        text = facts_service.substitute(body, facts, dossier.language, agency_name)
     shown = {name: values.get(name, "") for name in facts_service.PLACEHOLDERS}
     return shown, render_markup(text)

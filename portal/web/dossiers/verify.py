@@ -18,18 +18,18 @@ import os
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import FileStorage
 
 from portal.audit import AuditAction, Outcome, record_event
-from portal.pdf.sign import CERT_FILES, signing_folder
+from portal.pdf.pki import CERT_FILES, signing_folder
 from portal.pdf.verify_child import Limits, verify_isolated
 from portal.web.dossiers import bp
+from portal.web.forms import PortalForm
 from portal.web.memory_uploads import MemoryPart, memory_upload_limit
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(PortalForm):
     pdf = FileField(_l("The dossier (PDF)"), validators=[FileRequired(_l("Choose the PDF."))])
     bundle = FileField(_l("Its evidence bundle (zip), if you have it"))
 
@@ -52,8 +52,8 @@ def _sha256(part: MemoryPart) -> str:
 
 def _limits() -> Limits:
     config = current_app.config
-    return Limits(max_memory_bytes=int(config.get("DOSSIER_VERIFY_MAX_MEMORY_BYTES", 1 << 30)),
-                  max_seconds=int(config.get("DOSSIER_VERIFY_MAX_SECONDS", 120)))
+    return Limits(max_memory_bytes=int(config["DOSSIER_VERIFY_MAX_MEMORY_BYTES"]),
+                  max_seconds=int(config["DOSSIER_VERIFY_MAX_SECONDS"]))
 
 
 @bp.route("/verify", methods=["GET", "POST"])

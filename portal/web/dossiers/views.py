@@ -6,7 +6,6 @@ services check the finer rules again (a draft to edit, the reviewer it was sent 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
@@ -32,15 +31,18 @@ from portal.models import (
 from portal.models.dossiers import DossierStatus
 from portal.policy import Permission, can
 from portal.policy.permissions import is_contributor
+from portal.services import staff_profile
 from portal.services import workspace as workspace_service
 from portal.services.dossiers import assembly, builder, redaction, workflow
 from portal.services.dossiers.consent_gate import dossier_gaps
 from portal.services.dossiers.markup import render_markup
 from portal.services.dossiers.naming import agency_namer
 from portal.services.dossiers.patterns import pattern_analysis
-from portal.services.errors import ConsentMissing, DomainError, InvalidFields
+from portal.services.errors import ConsentMissing, EditConflict, InvalidFields
 from portal.services.review import legal_tags_of
 from portal.services.sealing import open_text
+from portal.vocabulary.dossiers import SECTION_TITLES
+from portal.vocabulary.evidence import EVIDENCE_KIND_LABELS as KIND_LABELS
 from portal.web.access import deny, load_or_deny
 from portal.web.dossiers import bp
 from portal.web.dossiers.forms import (
@@ -55,11 +57,10 @@ from portal.web.dossiers.forms import (
     ReviewForm,
     SendForm,
 )
-from portal.web.dossiers.section_forms import SECTION_TITLES, as_version
-from portal.web.evidence.forms import KIND_LABELS
-from portal.web.forms import attach_error, row_id
-from portal.web.recent_login import require_recent_login
-from portal.web.vocabulary import label
+from portal.web.dossiers.section_forms import as_version
+from portal.web.forms import row_id
+from portal.web.navigation import safe_next
+from portal.web.refusals import refusal_flashed, refusal_shown_on, show_refusal
 from portal.web.workspace.filters import filters_from_request
 
 
@@ -76,16 +77,6 @@ def _owned(dossier: Dossier, model: type[Owned], row_id: int) -> Owned:
     if row is None or row.dossier_id != dossier.id:
         deny("dossier", dossier.id)
     return row
-
-
-def agency_labels(language: str) -> Callable[[str], str]:
-    """Agency labels in `language`: what the dossiers blueprint publishes for
-    `services.dossiers.naming.agency_namer`, the one way every assembly names agencies
-    (the review page, the export job and the command line hash the same document)."""
-    def name(value: str) -> str:
-        with force_locale(language):
-            return label(value)
-    return name
 
 
 def document_of(dossier: Dossier, variant: str) -> assembly.DossierDocument:
@@ -114,12 +105,8 @@ def new() -> str | Response:
     form = DetailsForm()
     form.fill_choices()
     if form.validate_on_submit():
-        try:
-            dossier = builder.create_dossier(crypto_kit(), current_user, _details(form))
-        except InvalidFields as error:
-            for name, message in error.errors.items():
-                form[name].errors = [message]
-        else:
+        with refusal_shown_on(form, "title"):
+            dossier = builder.create_dossier(crypto_kit(), current_user, form.details())
             flash(_("Dossier created. Now add reports to it."), "success")
             return redirect(url_for("dossiers.view", dossier_id=dossier.id))
     return render_template("dossiers/details.html", form=form, dossier=None)
@@ -160,19 +147,16 @@ def details(dossier_id: int) -> str | Response:
     form = DetailsForm()
     form.fill_choices()
     if request.method == "GET":
-        current = builder.details_of(kit, dossier)
-        form.process(data={**current.__dict__, "lock_version": dossier.lock_version})
+        form.show(builder.details_of(kit, dossier), dossier.lock_version)
     elif form.validate_on_submit():
         try:
             read_version = as_version(form.lock_version.data)  # not a number: stale
-            builder.update_details(kit, current_user, dossier, _details(form), read_version)
+            builder.update_details(kit, current_user, dossier, form.details(), read_version)
         except InvalidFields as error:
-            for name, message in error.errors.items():
-                form[name].errors = [message]
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-            dossier = load_dossier(dossier_id, Permission.DOSSIER_EDIT)
+            show_refusal(form, error, "title")
+        except EditConflict as error:
+            show_refusal(form, error, "title")
+            # Saving again now is a deliberate choice to replace what the other saved.
             form.lock_version.data = str(dossier.lock_version)
         else:
             flash(_("Details saved."), "success")
@@ -186,11 +170,9 @@ def contributors(dossier_id: int) -> Response:
     form = ContributorForm()
     if form.validate_on_submit():
         advocate = db.session.scalar(select(User).where(User.username == form.username.data))
-        try:
+        with refusal_flashed():
             builder.add_contributor(current_user, dossier, advocate)
             flash(_("Advocate added."), "success")
-        except DomainError as error:
-            flash(str(error.message), "error")
     return redirect(url_for("dossiers.view", dossier_id=dossier.id))
 
 
@@ -215,15 +197,17 @@ def add_incident(dossier_id: int) -> str | Response:
     incident = db.session.get(Incident, form.incident_id.data)
     if incident is None or not can(current_user, Permission.INCIDENT_REVIEW, incident):
         deny("incident", form.incident_id.data)
-    try:
-        builder.add_incident(current_user, dossier, incident)
-    except ConsentMissing as error:
-        db.session.commit()  # keep the audit record of the refusal
-        return render_template("dossiers/refused.html", dossier=dossier, incident=incident,
-                               gaps=error.gaps), 422  # type: ignore[return-value]
-    flash(_("Report %(number)s added.", number=incident.id), "success")
-    back = request.form.get("back", "")
-    return redirect(back if _safe_back(back) else url_for("dossiers.view", dossier_id=dossier.id))
+    with refusal_flashed():
+        try:
+            builder.add_incident(current_user, dossier, incident)
+        except ConsentMissing as error:
+            # The 422 page rolls back: the service's record of the refusal is committed first.
+            db.session.commit()
+            return render_template("dossiers/refused.html", dossier=dossier, incident=incident,
+                                   gaps=error.gaps), 422  # type: ignore[return-value]
+        flash(_("Report %(number)s added.", number=incident.id), "success")
+    # Back to the choose page with its filters, when it sent us.
+    return redirect(safe_next(request.form.get("back"), "dossiers.view", dossier_id=dossier.id))
 
 
 @bp.route("/<int:dossier_id>/incidents/<int:entry_id>", methods=["POST"])
@@ -246,10 +230,8 @@ def order(dossier_id: int) -> Response:
     form = OrderForm()
     form.fill_choices()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             builder.sort_incidents(current_user, dossier, form.order.data or "")
-        except DomainError as error:
-            flash(str(error.message), "error")
     return redirect(url_for("dossiers.view", dossier_id=dossier.id) + "#reports")
 
 
@@ -263,12 +245,9 @@ def exhibit(dossier_id: int, exhibit_id: int) -> str | Response:
         form.process(data={"withheld": row.withheld, "use_stripped": row.use_stripped,
                            "reason": open_text(kit, row, "withheld_reason_sealed")})
     elif form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, "reason"):
             builder.set_exhibit(kit, current_user, dossier, row, bool(form.withheld.data),
                                 form.reason.data or "", bool(form.use_stripped.data))
-        except DomainError as error:
-            attach_error(form, error, "reason")
-        else:
             flash(_("Exhibit saved."), "success")
             return redirect(url_for("dossiers.view", dossier_id=dossier.id) + "#exhibits")
     return render_template("dossiers/exhibit.html", dossier=dossier, exhibit=row, form=form,
@@ -291,12 +270,9 @@ def redactions(dossier_id: int) -> str | Response:
     form = RedactionForm()
     form.fill_choices()
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, "text"):
             redaction.add_redaction(kit, current_user, dossier, form.text.data or "",
                                     form.reason.data or "")
-        except DomainError as error:
-            attach_error(form, error, "text")
-        else:
             flash(_("Redaction added."), "success")
             return redirect(url_for("dossiers.redactions", dossier_id=dossier.id))
     rows = redaction.redactions_of(dossier)
@@ -341,11 +317,8 @@ def send(dossier_id: int) -> Response:
     if form.validate_on_submit():
         reviewer_id = row_id(form.reviewer.data)
         reviewer = db.session.get(User, reviewer_id) if reviewer_id else None
-        try:
+        with refusal_flashed():
             workflow.send_for_review(current_user, dossier, reviewer)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
             flash(_("Sent for legal review. It is locked until the reviewer decides."),
                   "success")
     return redirect(url_for("dossiers.view", dossier_id=dossier.id))
@@ -359,26 +332,19 @@ def review(dossier_id: int) -> str | Response:
     current_hash = assembly.content_hash(document_of(dossier, assembly.CONFIDENTIAL))
     if form.validate_on_submit():
         decision = form.decision.data
-        try:
+        with refusal_shown_on(form, "comments"):
             if decision == "return":
                 workflow.return_dossier(kit, current_user, dossier, form.comments.data or "",
                                         form.content_hash.data or "")
                 flash(_("Returned to the advocates with your comments."), "success")
                 return redirect(url_for("dossiers.view", dossier_id=dossier.id))
-            if decision == "approve":
-                stale = require_recent_login(url_for("dossiers.review", dossier_id=dossier.id))
-                if stale is not None:
-                    return stale
-                if not form.confirm.data:
-                    form.confirm.errors = [_("Tick the box to approve.")]
-                else:
-                    workflow.approve(kit, current_user, dossier, form.content_hash.data or "",
-                                     current_hash, form.comments.data or "")
-                    flash(_("Approved. The signed statement is on the dossier's page."),
-                          "success")
-                    return redirect(url_for("dossiers.view", dossier_id=dossier.id))
-        except DomainError as error:
-            attach_error(form, error, "comments")
+            if decision == "approve" and not form.confirm.data:
+                form.confirm.errors = [_("Tick the box to approve.")]
+            elif decision == "approve":
+                workflow.approve(kit, current_user, dossier, form.content_hash.data or "",
+                                 current_hash, form.comments.data or "")
+                flash(_("Approved. The signed statement is on the dossier's page."), "success")
+                return redirect(url_for("dossiers.view", dossier_id=dossier.id))
     form.content_hash.data = current_hash
     tags = [(entry.incident_id, tag) for entry in dossier.incidents
             for tag in legal_tags_of(entry.incident)]
@@ -389,6 +355,9 @@ def review(dossier_id: int) -> str | Response:
         redactions=[(r, open_text(kit, r, "text_sealed")) for r in rows],
         withheld=[(e, open_text(kit, e, "withheld_reason_sealed"))
                   for e in dossier.exhibits if e.withheld],
+        public_exhibits=[(assembly.exhibit_label(e.number), e.evidence.classification,
+                          assembly.treatment(e, assembly.PUBLIC)) for e in dossier.exhibits],
+        name_missing=not staff_profile.has_profile(current_user),
         confirm_form=ConfirmForm())
 
 
@@ -413,15 +382,3 @@ def new_version(dossier_id: int) -> Response:
     flash(_("Version %(version)s started. Version %(previous)s stays approved as it was.",
             version=copy.version, previous=dossier.version), "success")
     return redirect(url_for("dossiers.view", dossier_id=copy.id))
-
-
-def _details(form: DetailsForm) -> builder.DossierDetails:
-    return builder.DossierDetails(title=form.title.data or "", kind=form.kind.data or "",
-                                  destination=form.destination.data or "",
-                                  language=form.language.data or "",
-                                  earlier_reference=form.earlier_reference.data or "")
-
-
-def _safe_back(target: str) -> bool:
-    """Only a path of this portal (the choose page with its filters) may be returned to."""
-    return target.startswith("/dossiers/") and "//" not in target and "\\" not in target

@@ -6,8 +6,6 @@ applies to dossiers created afterwards, never to sections already written.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,12 +18,11 @@ from portal.policy import Permission, can
 from portal.services.dossiers import patterns as pattern_service
 from portal.services.dossiers import sections as section_service
 from portal.services.dossiers.markup import render_markup
-from portal.services.errors import DomainError, InvalidFields, NotFound
 from portal.web.access import deny
 from portal.web.dossiers.section_forms import section_title
 from portal.web.editorial import bp
 from portal.web.editorial.forms import AdvocacyEventForm, ConfirmForm, TemplateForm
-from portal.web.forms import attach_error
+from portal.web.refusals import refusal_shown_on
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
@@ -41,23 +38,16 @@ def index() -> str:
 
 @bp.route("/templates/<key>/<language>", methods=["GET", "POST"])
 def edit_template(key: str, language: str) -> str | Response:
-    try:
-        section = section_service.section_key(key)
-    except NotFound:
-        deny("section_template", key)
+    section = section_service.section_key(key)  # an unknown key: 404, recorded
     if language not in section_service.TEMPLATE_LANGUAGES:
         deny("section_template", f"{key}.{language}")
     form = TemplateForm()
     if not form.is_submitted():
         form.body.data = section_service.template_body(section, language)
     elif form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, "body"):
             changed = section_service.save_template(current_user, key, language,
                                                     form.body.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error, "body")
-        else:
             flash(_("The template was saved. Dossiers created from now on start from it.")
                   if changed else _("Nothing was changed."), "success")
             return redirect(url_for("editorial.index"))
@@ -70,28 +60,12 @@ def edit_template(key: str, language: str) -> str | Response:
 def events() -> str | Response:
     form = AdvocacyEventForm()
     if form.validate_on_submit():
-        given = pattern_service.AdvocacyEventInput(
-            occurred_on=_day(form.occurred_on.data or ""), kind=form.kind.data or "",
-            title_en=form.title_en.data or "", title_fr=form.title_fr.data or "",
-            title_fa=form.title_fa.data or "")
-        try:
-            pattern_service.record_advocacy_event(current_user, given)
-        except InvalidFields as error:
-            db.session.rollback()
-            for name, message in error.errors.items():
-                form[name].errors = [*form[name].errors, message]
-        else:
+        with refusal_shown_on(form, "occurred_on"):
+            pattern_service.record_advocacy_event(current_user, form.event())
             flash(_("The event was recorded."), "success")
             return redirect(url_for("editorial.events"))
     return render_template("editorial/events.html", form=form,
                            events=pattern_service.list_advocacy_events())
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 @bp.route("/events/<int:event_id>/delete", methods=["POST"])

@@ -30,12 +30,13 @@ from portal.models import EvidenceItem, Incident, User, db
 from portal.policy import Permission, can
 from portal.services import evidence as evidence_service
 from portal.services import renditions, withdrawal
-from portal.services.errors import DomainError, InvalidFields, PermissionDenied
+from portal.services.errors import DomainError
 from portal.services.sealing import open_text
+from portal.services.submissions import claim_sending
+from portal.vocabulary.evidence import EVIDENCE_KIND_LABELS as KIND_LABELS
 from portal.web.access import deny, load_or_deny
 from portal.web.evidence import bp
 from portal.web.evidence.forms import (
-    KIND_LABELS,
     ConfirmForm,
     DescriptionForm,
     LinkForm,
@@ -43,9 +44,9 @@ from portal.web.evidence.forms import (
     UploadForm,
     WithdrawalForm,
 )
-from portal.web.forms import attach_error, row_id
+from portal.web.forms import row_id
 from portal.web.headers import CONTENT_SECURITY_POLICY
-from portal.web.recent_login import require_recent_login
+from portal.web.refusals import refusal_flashed, refusal_shown_on
 from portal.web.uploads import spools_of_request
 
 
@@ -66,24 +67,22 @@ def upload(incident_id: int) -> str | BaseResponse:
         if not spools:
             form.files.errors = [_("Choose at least one file.")]
         else:
-            kit = crypto_kit()
-            details = evidence_service.EvidenceDetails(
-                kind=form.kind.data or "other", description=form.description.data or "",
-                obtained_how=form.obtained_how.data or "", prior_chain=form.prior_chain.data or "")
-            try:
+            sending = claim_sending(current_user, form.once_token.data,
+                                    url_for("evidence.upload", incident_id=incident.id))
+            if sending.earlier is not None:  # sent twice: the receipt of the first
+                return redirect(sending.earlier)
+            kit, details = crypto_kit(), form.details()
+            with refusal_shown_on(form, "files"):
                 items = [evidence_service.store_upload(
                     kit, current_user, incident, spool, details,
                     detect_media_type(bytes(spool.head))) for spool in spools]
                 for stored in items:  # decoded by a job, after this request commits
                     renditions.request_derivation(stored, current_user)
-            except DomainError as error:
-                db.session.rollback()
-                attach_error(form, error, "files")
-            else:
                 evidence_service.record_upload_audit(current_user, incident, len(items))
                 # The receipt is a new page, shown only after this request committed.
-                return redirect(url_for("evidence.receipt", incident_id=incident.id,
-                                        items=",".join(str(i.id) for i in items)))
+                return redirect(sending.led_to(url_for(
+                    "evidence.receipt", incident_id=incident.id,
+                    items=",".join(str(i.id) for i in items))))
     return render_template("evidence/upload.html", form=form, incident=incident,
                            items=evidence_service.items_of(incident),
                            max_upload_label=_size_label(current_app.config["MAX_UPLOAD_BYTES"]))
@@ -149,14 +148,8 @@ def link(item_id: int) -> BaseResponse:
     if incident_id is None:
         deny("incident", "")
     incident = load_or_deny(Incident, incident_id, Permission.EVIDENCE_ADD, "incident")
-    try:
+    with refusal_flashed():
         linked = evidence_service.link_to_incident(current_user, found, incident)
-    except PermissionDenied:
-        deny("incident", incident.id)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
         if linked:
             flash(_("The item is now linked to report %(number)s.", number=incident.id),
                   "success")
@@ -210,6 +203,7 @@ def _checked_stream(expected: Expected, reader: DecryptingReader) -> Iterator[by
         if reader.sha256_hex != expected.sha256 or reader.size != expected.size:
             raise StreamIntegrityError("hash differs from intake")
     except StreamIntegrityError:
+        # The stream runs after the request's unit of work ended: this is one of its own.
         db.session.rollback()
         item = db.session.get(EvidenceItem, expected.item_id)
         if item is not None:
@@ -234,34 +228,10 @@ def describe(item_id: int) -> str | BaseResponse:
     form = DescriptionForm()
     form.fill_choices()
     if request.method == "GET":
-        current = evidence_service.description_of(kit, found)
-        for name, value in current.__dict__.items():
-            if name in form:
-                form[name].data = value
-        trusted = current.claim_trusted
-        form.claim_trusted.data = "" if trusted is None else ("yes" if trusted else "no")
-        form.narrower.data = current.consent_destinations is not None
-        form.consent_destinations.data = list(current.consent_destinations or ())
+        form.show(evidence_service.description_of(kit, found))
     elif form.validate_on_submit():
-        text = evidence_service.ItemDescription(
-            title=form.title.data or "", kind=form.kind.data or "",
-            description=form.description.data or "", obtained_how=form.obtained_how.data or "",
-            prior_chain=form.prior_chain.data or "", creator=form.creator.data or "",
-            source=form.source.data or "", claimed_date_text=form.claimed_date_text.data or "",
-            claimed_place=form.claimed_place.data or "",
-            content_language=form.content_language.data or "",
-            claim_source=form.claim_source.data or "",
-            claim_trusted={"yes": True, "no": False}.get(form.claim_trusted.data or ""),
-            classification=form.classification.data or "",
-            consent_destinations=tuple(form.consent_destinations.data or ())
-            if form.narrower.data else None)
-        try:
-            evidence_service.describe(kit, current_user, found, text)
-        except InvalidFields as error:
-            db.session.rollback()
-            for name, message in error.errors.items():
-                attach_error(form, DomainError(message, name), "title")
-        else:
+        with refusal_shown_on(form, "title"):
+            evidence_service.describe(kit, current_user, found, form.item_description())
             flash(_("The description was saved. The file itself is unchanged."), "success")
             return redirect(url_for("evidence.item", item_id=found.id))
     return render_template("evidence/describe.html", form=form, item=found)
@@ -272,15 +242,9 @@ def request_withdrawal(item_id: int) -> BaseResponse:
     found = _load_item(item_id)
     form = WithdrawalForm()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             withdrawal.request_withdrawal(crypto_kit(), current_user, found,
                                           form.reason.data or "")
-        except PermissionDenied:
-            deny("evidence", item_id)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
             flash(_("Your request was sent to a legal reviewer."), "success")
     return redirect(url_for("evidence.item", item_id=found.id))
 
@@ -297,9 +261,6 @@ def withdrawals() -> str:
 @bp.route("/evidence/<int:item_id>/withdrawal/approve", methods=["POST"])
 def approve_withdrawal(item_id: int) -> BaseResponse:
     found = load_or_deny(EvidenceItem, item_id, Permission.EVIDENCE_WITHDRAW_APPROVE, "evidence")
-    stale = require_recent_login(url_for("evidence.withdrawals"))
-    if stale is not None:
-        return stale
     if ConfirmForm().validate_on_submit():
         withdrawal.approve_withdrawal(current_user, found, blob_store())
         flash(_("The item was withdrawn: its keys are destroyed and only its record remains."),

@@ -1,18 +1,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf
 
 from portal.models.vocabulary import Residence
 from portal.services.people import PersonDetails
-from portal.web.forms import strip_text
+from portal.web.forms import PortalForm, strip_text
 from portal.web.vocabulary import blank, choices, country_choices
 
 TEXT = [strip_text]
 
 
-class PersonForm(FlaskForm):
+class PersonForm(PortalForm):
     name_persian = StringField(_l("Name in Persian script"), filters=TEXT)
     name_latin = StringField(_l("Name in Latin letters"), filters=TEXT,
                              description=_l("As written in a passport, if known."))
@@ -39,3 +39,10 @@ class PersonForm(FlaskForm):
     def show(self, details: PersonDetails) -> None:
         for name, value in details.__dict__.items():
             self[name].data = value
+
+
+class ProposalDecisionForm(PortalForm):
+    """Confirm or decline one proposed assignment: its two buttons send `decision`."""
+
+    proposal_id = HiddenField()
+    decision = StringField(validators=[AnyOf(("confirm", "decline"))])

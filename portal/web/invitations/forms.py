@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from portal.localization import LOCALE_NAMES, SUPPORTED_LOCALES
-from portal.web.forms import passphrase_field
+from portal.web.forms import PortalForm, passphrase_field
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(PortalForm):
     display_name = StringField(
         _l("Name to show"),
         description=_l("How the person will appear in the portal. A first name or a "
@@ -29,7 +28,7 @@ class InvitationForm(FlaskForm):
                         validators=[DataRequired(message=_l("Choose a language."))])
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(PortalForm):
     username = StringField(
         _l("Choose a username"),
         description=_l("Letters, digits, dots, hyphens and underscores; 3 to 80 characters. "
@@ -48,5 +47,5 @@ class AcceptInvitationForm(FlaskForm):
     ])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """Only the CSRF token."""

@@ -9,16 +9,16 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from portal.dependencies import crypto_kit
-from portal.models import Invitation, Role, db
+from portal.models import Invitation, Role
 from portal.policy import Permission
 from portal.policy.permissions import invitable_roles
 from portal.services import invitations as invitation_service
-from portal.services.errors import NotFound, ValidationFailed
+from portal.services.errors import NotFound
 from portal.services.membership import assigned_families
 from portal.services.passphrases import min_chars_for
+from portal.vocabulary.people import role_label
 from portal.web.access import load_or_deny
 from portal.web.authn import start_session
-from portal.web.forms import attach_error
 from portal.web.i18n import suggest_locale
 from portal.web.invitations import bp
 from portal.web.invitations.forms import (
@@ -26,7 +26,7 @@ from portal.web.invitations.forms import (
     ConfirmForm,
     InvitationForm,
 )
-from portal.web.labels import role_label
+from portal.web.refusals import refusal_shown_on
 
 
 @bp.route("/invitations")
@@ -49,14 +49,10 @@ def new() -> str:
         chosen = next((f for f in families if str(f.id) == form.family_id.data), None)
         if chosen is None and len(families) == 1 and not form.family_id.data:
             chosen = families[0]  # the only family file the advocate works on
-        try:
+        with refusal_shown_on(form, "family_id"):
             invitation, token = invitation_service.create_invitation(
                 current_user, role=Role(form.role.data), display_name=form.display_name.data,
                 locale=form.locale.data, ttl=ttl, family=chosen)
-        except ValidationFailed as error:
-            db.session.rollback()
-            attach_error(form, error, "family_id")
-        else:
             link = url_for("invitations.accept", token=token, _external=True)
             # Shown once: only the digest is stored, so nobody can show this link again.
             return render_template("invitations/created.html", invitation=invitation,
@@ -84,19 +80,16 @@ def accept(token: str) -> str | Response:
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
-            user = invitation_service.accept_invitation(
-                crypto_kit(), token, username=form.username.data, passphrase=form.passphrase.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            attach_error(form, error, "passphrase")
-        except NotFound:
-            db.session.rollback()
+            with refusal_shown_on(form, "passphrase"):
+                user = invitation_service.accept_invitation(
+                    crypto_kit(), token, username=form.username.data,
+                    passphrase=form.passphrase.data)
+                start_session(user, request.user_agent.string,
+                              second_factor_done=not user.role.is_staff)
+                flash(_("Welcome. Your account is ready."), "success")
+                target = "account.second_factor_setup" if user.role.is_staff else "main.home"
+                return redirect(url_for(target))
+        except NotFound:  # used or withdrawn since the page was shown: not an intrusion
             return render_template("invitations/invalid.html"), 404  # type: ignore[return-value]
-        else:
-            start_session(user, request.user_agent.string,
-                          second_factor_done=not user.role.is_staff)
-            flash(_("Welcome. Your account is ready."), "success")
-            target = "account.second_factor_setup" if user.role.is_staff else "main.home"
-            return redirect(url_for(target))
     return render_template("invitations/accept.html", form=form, invitation=invitation,
                            min_chars=min_chars_for(invitation.role))

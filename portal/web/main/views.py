@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask import g, redirect, render_template, request, session
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portal.localization import SUPPORTED_LOCALES
 from portal.policy import permissions_of
+from portal.web.forms import PortalForm
 from portal.web.i18n import LOCALE_KEY
 from portal.web.main import bp
 from portal.web.navigation import safe_next
@@ -25,7 +25,7 @@ def health() -> tuple[str, int, dict[str, str]]:
 @bp.route("/language", methods=["POST"])
 def set_language() -> Response:
     """Remember the chosen language (for the account too) and go back where we were."""
-    form = FlaskForm()
+    form = PortalForm()
     locale = request.form.get("locale", "")
     if form.validate_on_submit() and locale in SUPPORTED_LOCALES:
         session[LOCALE_KEY] = locale

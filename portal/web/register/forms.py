@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.web.forms import digits_to_ascii
+from portal.services.register import CSV_COLUMNS, VictimInput
+from portal.web.forms import PortalForm, digits_to_ascii
 
 
 def as_id(value: Any) -> int:
@@ -26,7 +26,7 @@ def as_id(value: Any) -> int:
     return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() else 0
 
 
-class VictimForm(FlaskForm):
+class VictimForm(PortalForm):
     name_latin = StringField(
         _l("Name in Latin letters"),
         description=_l("As written in passports and in the official list of victims."))
@@ -40,8 +40,14 @@ class VictimForm(FlaskForm):
         _l("About these ties (optional)"),
         description=_l("For example: studied in Canada, permanent resident."))
 
+    def victim(self) -> VictimInput:
+        """What was typed, as the service (and the CSV import) takes it."""
+        values = {name: self[name].data for name in CSV_COLUMNS}
+        return VictimInput(**{name: "" if value is None else str(value)
+                              for name, value in values.items()})
 
-class IncidentTypeForm(FlaskForm):
+
+class IncidentTypeForm(PortalForm):
     code = StringField(
         _l("Code"),
         description=_l("A short name that never changes, in lowercase Latin letters, digits "
@@ -51,23 +57,23 @@ class IncidentTypeForm(FlaskForm):
     label_fr = StringField(_l("Label in French"))
 
 
-class FamilyVictimsForm(FlaskForm):
+class FamilyVictimsForm(PortalForm):
     victim_ids = SelectMultipleField(
         _l("Victims of this family"), coerce=as_id, validate_choice=False,
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
 
-class MemberForm(FlaskForm):
+class MemberForm(PortalForm):
     user_id = SelectField(
         _l("Family member account"), coerce=as_id, validate_choice=False,
         description=_l("Only family members who are not yet in a family file are listed."),
         validators=[DataRequired(message=_l("Choose a family member."))])
 
 
-class AdvocateForm(FlaskForm):
+class AdvocateForm(PortalForm):
     advocate_id = SelectField(_l("Advocate"), coerce=as_id, validate_choice=False,
                               validators=[DataRequired(message=_l("Choose an advocate."))])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """Only the CSRF token."""

@@ -1,8 +1,8 @@
 """Views of the register blueprint: victims, family files, assignments, the taxonomy.
 
 Each view loads, checks (`can`, 404 when not), then acts through a service.
-Services flush; the request hook commits. A refused change rolls back and shows
-the reason beside its field, with the answers kept.
+Services flush; the request hook commits. A refused change is undone and its
+reason shown beside its field, with the answers kept (web/refusals.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -21,8 +20,8 @@ from portal.services import families as family_service
 from portal.services import register as register_service
 from portal.services.errors import ValidationFailed
 from portal.web.access import deny, load_or_deny
-from portal.web.forms import attach_error
-from portal.web.recent_login import require_recent_login
+from portal.web.families.proposals import decide_proposal, decisions
+from portal.web.refusals import refusal_shown_on
 from portal.web.register import bp
 from portal.web.register.forms import (
     AdvocateForm,
@@ -42,14 +41,6 @@ def _load_family(family_id: int) -> Family:
     return load_or_deny(Family, family_id, Permission.REGISTER_MANAGE, "family")
 
 
-def _show_refusal(form: FlaskForm, error: ValidationFailed, default_field: str) -> None:
-    """Undo whatever the service flushed, then put each problem beside its field."""
-    db.session.rollback()
-    problems = error.problems if isinstance(error, register_service.InvalidInput) else [error]
-    for problem in problems:
-        attach_error(form, problem, default_field)
-
-
 # --- victims -----------------------------------------------------------------------------
 
 
@@ -62,11 +53,8 @@ def victims() -> str:
 def new_victim() -> str | Response:
     form = VictimForm()
     if form.validate_on_submit():
-        try:
-            register_service.create_victim(current_user, _victim_input(form))
-        except ValidationFailed as error:
-            _show_refusal(form, error, "name_latin")
-        else:
+        with refusal_shown_on(form, "name_latin"):
+            register_service.create_victim(current_user, form.victim())
             flash(_("The victim was added to the register."), "success")
             return redirect(url_for("register.victims"))
     return render_template("register/victim.html", form=form, victim=None)
@@ -77,21 +65,12 @@ def edit_victim(victim_id: int) -> str | Response:
     victim = _load_victim(victim_id)
     form = VictimForm(obj=victim)
     if form.validate_on_submit():
-        try:
-            changed = register_service.update_victim(current_user, victim, _victim_input(form))
-        except ValidationFailed as error:
-            _show_refusal(form, error, "name_latin")
-        else:
+        with refusal_shown_on(form, "name_latin"):
+            changed = register_service.update_victim(current_user, victim, form.victim())
             flash(_("The record was saved.") if changed else _("Nothing was changed."),
                   "success")
             return redirect(url_for("register.victims"))
     return render_template("register/victim.html", form=form, victim=victim)
-
-
-def _victim_input(form: VictimForm) -> register_service.VictimInput:
-    values = {name: form[name].data for name in register_service.CSV_COLUMNS}
-    return register_service.VictimInput(
-        **{name: "" if value is None else str(value) for name, value in values.items()})
 
 
 # --- family files ------------------------------------------------------------------------
@@ -123,11 +102,8 @@ def family_victims(family_id: int) -> str | Response:
     target = _load_family(family_id)
     form = _victims_form(target, submitted=True)
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, "victim_ids"):
             family_service.set_family_victims(current_user, target, form.victim_ids.data)
-        except ValidationFailed as error:
-            _show_refusal(form, error, "victim_ids")
-        else:
             flash(_("The victims of this family file were saved."), "success")
             return redirect(url_for("register.family", family_id=family_id))
     return _family_page(target, victims_form=form)
@@ -136,20 +112,13 @@ def family_victims(family_id: int) -> str | Response:
 @bp.route("/families/<int:family_id>/members", methods=["POST"])
 def add_member(family_id: int) -> str | Response:
     target = _load_family(family_id)
-    # Adding a member or an advocate opens the family's reports to them: a sensitive action.
-    stale = require_recent_login(url_for("register.family", family_id=family_id))
-    if stale is not None:
-        return stale
     form = _member_form(submitted=True)
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data)
-        try:
+        with refusal_shown_on(form, "user_id"):
             if user is None:
                 raise ValidationFailed(_("Choose a family member from the list."), "user_id")
             family_service.add_family_member(current_user, target, user)
-        except ValidationFailed as error:
-            _show_refusal(form, error, "user_id")
-        else:
             flash(_("The family member was added to this family file."), "success")
             return redirect(url_for("register.family", family_id=family_id))
     return _family_page(target, member_form=form)
@@ -158,22 +127,23 @@ def add_member(family_id: int) -> str | Response:
 @bp.route("/families/<int:family_id>/advocates", methods=["POST"])
 def assign_advocate(family_id: int) -> str | Response:
     target = _load_family(family_id)
-    stale = require_recent_login(url_for("register.family", family_id=family_id))
-    if stale is not None:
-        return stale
     form = _advocate_form(target, submitted=True)
     if form.validate_on_submit():
         advocate = db.session.get(User, form.advocate_id.data)
-        try:
+        with refusal_shown_on(form, "advocate_id"):
             if advocate is None:
                 raise ValidationFailed(_("Choose an advocate from the list."), "advocate_id")
-            family_service.assign_advocate(current_user, target, advocate)
-        except ValidationFailed as error:
-            _show_refusal(form, error, "advocate_id")
-        else:
-            flash(_("The advocate can now review this family's reports."), "success")
+            family_service.propose_assignment(current_user, target, advocate)
+            flash(_("Proposed. The advocate can review this family's reports once another "
+                    "administrator, or an advocate of this family, confirms."), "success")
             return redirect(url_for("register.family", family_id=family_id))
     return _family_page(target, advocate_form=form)
+
+
+@bp.route("/families/<int:family_id>/proposals", methods=["POST"])
+def decide_assignment(family_id: int) -> Response:
+    decide_proposal(_load_family(family_id))
+    return redirect(url_for("register.family", family_id=family_id) + "#advocates")
 
 
 @bp.route("/families/<int:family_id>/advocates/<int:advocate_id>/remove", methods=["POST"])
@@ -199,7 +169,7 @@ def _family_page(target: Family, *, victims_form: FamilyVictimsForm | None = Non
         member_form=member_form or _member_form(),
         advocate_form=advocate_form or _advocate_form(target),
         victims_by_id={v.id: v for v in register_service.list_victims()},
-        form=ConfirmForm(formdata=None))
+        form=ConfirmForm(formdata=None), decisions=decisions(target.proposals))
 
 
 def _victims_form(target: Family, submitted: bool = False) -> FamilyVictimsForm:
@@ -220,9 +190,11 @@ def _member_form(submitted: bool = False) -> MemberForm:
 
 def _advocate_form(target: Family, submitted: bool = False) -> AdvocateForm:
     form = AdvocateForm() if submitted else AdvocateForm(formdata=None)
+    proposed = {p.advocate_id for p in target.proposals}
     form.advocate_id.choices = [SelectChoice("", _("Choose an advocate"))] + [
         SelectChoice(u.id, f"{u.display_name} ({u.username})")
-        for u in family_service.active_advocates() if not is_assigned(u, target)]
+        for u in family_service.active_advocates()
+        if not is_assigned(u, target) and u.id not in proposed]
     return form
 
 
@@ -233,13 +205,10 @@ def _advocate_form(target: Family, submitted: bool = False) -> AdvocateForm:
 def taxonomy() -> str | Response:
     form = IncidentTypeForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown_on(form, "code"):
             register_service.add_incident_type(
                 current_user, form.code.data or "", form.label_en.data or "",
                 form.label_fa.data or "", form.label_fr.data or "")
-        except ValidationFailed as error:
-            _show_refusal(form, error, "code")
-        else:
             flash(_("The incident type was added. Reporters can choose it now."), "success")
             return redirect(url_for("register.taxonomy"))
     return render_template("register/taxonomy.html", form=form,

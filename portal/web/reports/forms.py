@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from portal.calendar import Calendar
+from portal.models import ConsentRecord
 from portal.models.vocabulary import (
     Agency,
     Authority,
@@ -19,8 +19,10 @@ from portal.models.vocabulary import (
     Trigger,
     Verification,
 )
+from portal.services.consent import ConsentChoice
 from portal.services.incident_content import IncidentContent
-from portal.web.forms import MultiCheckboxField, digits_to_ascii, strip_text
+from portal.web.forms import MultiCheckboxField, PortalForm, digits_to_ascii, strip_text
+from portal.web.sent_once import once_token_field
 from portal.web.vocabulary import blank, choices
 
 # Choices are filled per request (translated labels, the family's people); the
@@ -28,7 +30,7 @@ from portal.web.vocabulary import blank, choices
 TEXT = [strip_text]
 
 
-class IncidentForm(FlaskForm):
+class IncidentForm(PortalForm):
     # When
     calendar = RadioField(_l("Calendar you are using"), default=Calendar.SOLAR_HIJRI.value,
                           choices=[SelectChoice(Calendar.SOLAR_HIJRI.value,
@@ -116,7 +118,7 @@ class IncidentForm(FlaskForm):
                 self[name].data = value
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(PortalForm):
     destinations = MultiCheckboxField(_l("Who may receive this?"), validate_choice=False)
     disclosure = RadioField(_l("How may you be named?"), validate_choice=False)
     testify = RadioField(_l("Would you be willing to testify?"), validate_choice=False)
@@ -126,13 +128,31 @@ class ConsentForm(FlaskForm):
         self.disclosure.choices = choices(Disclosure)
         self.testify.choices = choices(Testify)
 
+    def choice(self) -> ConsentChoice:
+        return ConsentChoice(tuple(self.destinations.data or ()), self.disclosure.data or "",
+                             self.testify.data or "")
 
-class MessageForm(FlaskForm):
+    def show(self, current: ConsentRecord | None) -> None:
+        """The consent in force, if any: a withdrawn one leaves the choices empty."""
+        if current is not None and not current.withdrawn:
+            self.destinations.data = list(current.destinations)
+            self.disclosure.data = current.disclosure.value
+            self.testify.data = current.testify.value
+
+
+class MessageForm(PortalForm):
     body = TextAreaField(_l("Your message"), filters=TEXT)
     as_question = BooleanField(_l("This is a question the reporter should answer"))
+    once_token = once_token_field()  # sent twice, the message is posted once
 
 
-class VerificationForm(FlaskForm):
+class StartReportForm(PortalForm):
+    """The "Start a new report" button: pressed twice, it starts one draft."""
+
+    once_token = once_token_field()
+
+
+class VerificationForm(PortalForm):
     verification = RadioField(_l("Verification"), validate_choice=False)
     notes = TextAreaField(_l("Notes on the verification"), filters=TEXT)
 
@@ -140,7 +160,7 @@ class VerificationForm(FlaskForm):
         self.verification.choices = choices(Verification)
 
 
-class LinkForm(FlaskForm):
+class LinkForm(PortalForm):
     linked_id = StringField(_l("Number of the other report"), filters=[strip_text,
                                                                       digits_to_ascii])
     kind = RadioField(_l("How are they linked?"), validate_choice=False)
@@ -149,10 +169,10 @@ class LinkForm(FlaskForm):
         self.kind.choices = choices(LinkKind)
 
 
-class TagForm(FlaskForm):
+class TagForm(PortalForm):
     tag = StringField(_l("Legal tag to suggest"), filters=TEXT,
                       description=_l("For example Art. 7(1)(h) or Art. 70(1)(c)."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """Only the CSRF token."""

@@ -24,12 +24,13 @@ from portal.services import incidents as incident_service
 from portal.services import review as review_service
 from portal.services import thread as thread_service
 from portal.services.countries import country_codes
-from portal.services.errors import DomainError, InvalidFields
 from portal.services.membership import family_of_member
 from portal.services.sealing import open_text
+from portal.services.submissions import claim_sending
 from portal.web.access import deny, load_or_deny
-from portal.web.forms import attach_error, row_id
+from portal.web.forms import row_id
 from portal.web.incident_display import incident_dates
+from portal.web.refusals import refusal_flashed, refusal_shown_on
 from portal.web.reports import bp
 from portal.web.reports.forms import (
     ConfirmForm,
@@ -37,6 +38,7 @@ from portal.web.reports.forms import (
     IncidentForm,
     LinkForm,
     MessageForm,
+    StartReportForm,
     TagForm,
     VerificationForm,
 )
@@ -57,17 +59,21 @@ def mine() -> str:
         Incident.reporter_id == current_user.id).order_by(Incident.id.desc())))
     questions = {i.id: len(thread_service.open_questions(i)) for i in incidents}
     return render_template("reports/mine.html", incidents=incidents, questions=questions,
-                           form=ConfirmForm(), family=family_of_member(current_user))
+                           form=StartReportForm(), family=family_of_member(current_user))
 
 
 @bp.route("/reports/new", methods=["POST"])
 def new() -> Response:
     family = family_of_member(current_user)
-    if family is None or not ConfirmForm().validate_on_submit():
+    form = StartReportForm()
+    if family is None or not form.validate_on_submit():
         flash(_("Your account is not linked to a family file yet. Ask your advocate."), "error")
         return redirect(url_for("reports.mine"))
+    sending = claim_sending(current_user, form.once_token.data, url_for("reports.mine"))
+    if sending.earlier is not None:  # pressed twice: the draft the first press started
+        return redirect(sending.earlier)
     incident = incident_service.start_draft(current_user, family)
-    return redirect(url_for("reports.edit", incident_id=incident.id))
+    return redirect(sending.led_to(url_for("reports.edit", incident_id=incident.id)))
 
 
 def _incident_form(incident: Incident) -> tuple[IncidentForm, incident_service.Choices]:
@@ -93,7 +99,7 @@ def edit(incident_id: int) -> str | Response:
     elif form.validate_on_submit():
         action = request.form.get("action", "save")
         content = form.content()
-        try:
+        with refusal_shown_on(form, "narrative"):
             if incident.status is IncidentStatus.DRAFT and action == "submit":
                 incident_service.submit(kit, current_user, incident, content, today(), choices,
                                         declared=bool(form.declare_true.data))
@@ -108,13 +114,6 @@ def edit(incident_id: int) -> str | Response:
             flash(_("Your changes were saved as a new version.") if revision
                   else _("Nothing was changed."), "success")
             return redirect(url_for("reports.view", incident_id=incident.id))
-        except InvalidFields as error:
-            db.session.rollback()
-            for name, message in error.errors.items():
-                attach_error(form, DomainError(message, name), "narrative")
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error, "narrative")
     return render_template("reports/edit.html", form=form, incident=incident)
 
 
@@ -181,15 +180,16 @@ def thread(incident_id: int) -> str | Response:
     form = MessageForm()
     kit = crypto_kit()
     if form.validate_on_submit():
-        try:
+        here = url_for("reports.thread", incident_id=incident.id)
+        sending = claim_sending(current_user, form.once_token.data, here)
+        if sending.earlier is not None:  # sent twice: posted once, by the first
+            flash(_("Your message was sent."), "success")
+            return redirect(sending.earlier)
+        with refusal_shown_on(form, "body"):
             thread_service.post_message(kit, current_user, incident, form.body.data or "",
                                         bool(form.as_question.data))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error, "body")
-        else:
             flash(_("Your message was sent."), "success")
-            return redirect(url_for("reports.thread", incident_id=incident.id))
+            return redirect(sending.led_to(here))
     return render_template("reports/thread.html", incident=incident, form=form,
                            messages=thread_service.read_thread(kit, incident))
 
@@ -200,20 +200,11 @@ def consent(incident_id: int) -> str | Response:
     form = ConsentForm()
     form.fill_choices()
     current = consent_service.current_consent(incident)
-    if request.method == "GET" and current is not None and not current.withdrawn:
-        form.destinations.data = list(current.destinations)
-        form.disclosure.data = current.disclosure.value
-        form.testify.data = current.testify.value
+    if request.method == "GET":
+        form.show(current)
     if form.validate_on_submit():
-        choice = consent_service.ConsentChoice(tuple(form.destinations.data or ()),
-                                               form.disclosure.data or "", form.testify.data or "")
-        try:
-            consent_service.record_consent(current_user, incident, choice)
-        except InvalidFields as error:
-            db.session.rollback()
-            for name, message in error.errors.items():
-                attach_error(form, DomainError(message, name), "destinations")
-        else:
+        with refusal_shown_on(form, "destinations"):
+            consent_service.record_consent(current_user, incident, form.choice())
             flash(_("Your consent was recorded."), "success")
             return redirect(url_for("reports.view", incident_id=incident.id))
     return render_template("reports/consent.html", incident=incident, form=form,
@@ -237,13 +228,9 @@ def review(incident_id: int) -> Response:
     form = VerificationForm()
     form.fill_choices()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             review_service.set_verification(crypto_kit(), current_user, incident,
                                             form.verification.data or "", form.notes.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
             flash(_("The verification status was saved."), "success")
     return redirect(url_for("reports.view", incident_id=incident.id))
 
@@ -259,12 +246,8 @@ def link(incident_id: int) -> Response:
         if other is None or not can(current_user, Permission.INCIDENT_REVIEW, other):
             flash(_("There is no report with that number among your families."), "error")
             return redirect(url_for("reports.view", incident_id=incident.id))
-        try:
+        with refusal_flashed():
             review_service.link_incidents(current_user, incident, other, form.kind.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
             flash(_("The reports were linked."), "success")
     return redirect(url_for("reports.view", incident_id=incident.id))
 
@@ -274,11 +257,7 @@ def suggest_tag(incident_id: int) -> Response:
     incident = load_incident(incident_id, Permission.INCIDENT_REVIEW)
     form = TagForm()
     if form.validate_on_submit():
-        try:
+        with refusal_flashed():
             review_service.suggest_legal_tag(current_user, incident, form.tag.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
             flash(_("The legal tag was suggested for a legal reviewer to confirm."), "success")
     return redirect(url_for("reports.view", incident_id=incident.id))

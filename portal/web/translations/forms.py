@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from portal.localization import LOCALE_NAMES
 from portal.models.dossiers import TranslationMethod
-from portal.services.translations import LANGUAGES
-from portal.web.forms import strip_text
+from portal.services.translations import LANGUAGES, TranslationInput
+from portal.web.forms import PortalForm, strip_text
 from portal.web.vocabulary import choices
 
 
@@ -19,7 +18,7 @@ def language_label(code: str) -> str:
     return LOCALE_NAMES.get(code, code)
 
 
-class TranslationForm(FlaskForm):
+class TranslationForm(PortalForm):
     language = RadioField(_l("Language of the translation"),
                           choices=[SelectChoice(code, language_label(code))
                                    for code in LANGUAGES],
@@ -35,3 +34,8 @@ class TranslationForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.method.choices = choices(TranslationMethod)
+
+    def translation(self) -> TranslationInput:
+        return TranslationInput(language=self.language.data or "", text=self.text.data or "",
+                                translator=self.translator.data or "",
+                                method=self.method.data or "", certified=bool(self.certified.data))

@@ -14,12 +14,11 @@ from werkzeug.wrappers import Response
 
 from portal.audit import AuditAction, Outcome, record_event
 from portal.dependencies import crypto_kit
-from portal.models import EvidenceItem, Incident, db
+from portal.models import EvidenceItem, Incident
 from portal.policy import Permission
 from portal.services import translations as translation_service
-from portal.services.errors import DomainError, InvalidFields
 from portal.web.access import load_or_deny
-from portal.web.forms import attach_error
+from portal.web.refusals import refusal_shown_on
 from portal.web.translations import bp
 from portal.web.translations.forms import TranslationForm, language_label
 
@@ -42,20 +41,8 @@ def _page(subject: Incident | EvidenceItem, back_url: str, title: str) -> str | 
     kit = crypto_kit()
     form = TranslationForm()
     if form.validate_on_submit():
-        given = translation_service.TranslationInput(
-            language=form.language.data or "", text=form.text.data or "",
-            translator=form.translator.data or "", method=form.method.data or "",
-            certified=bool(form.certified.data))
-        try:
-            translation_service.add_translation(kit, current_user, subject, given)
-        except InvalidFields as error:
-            db.session.rollback()
-            for name, message in error.errors.items():
-                form[name].errors = [*form[name].errors, message]
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error, "text")
-        else:
+        with refusal_shown_on(form, "text"):
+            translation_service.add_translation(kit, current_user, subject, form.translation())
             flash(_("The translation was added."), "success")
             return redirect(request.path)
     target = "incident" if isinstance(subject, Incident) else "evidence"

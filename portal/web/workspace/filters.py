@@ -18,6 +18,7 @@ from portal.models.vocabulary import Agency, Verification
 from portal.services.countries import country_codes
 from portal.services.membership import assigned_families
 from portal.services.workspace import IncidentFilters
+from portal.web.forms import row_id
 from portal.web.vocabulary import blank, choices, country_choices
 from portal.web.workspace.forms import IncidentFilterForm
 
@@ -62,9 +63,8 @@ def _period_end(form: IncidentFilterForm, name: str, last: bool) -> date | None:
 def filters_from_request() -> tuple[IncidentFilterForm, IncidentFilters]:
     """The filter form as submitted (errors on its fields) and the filters it means."""
     form = _filter_form()
-    family = form.family.data or ""
     filters = IncidentFilters(
-        family_id=int(family) if family.isdigit() else None,
+        family_id=row_id(form.family.data),
         since=_period_end(form, "since", last=False),
         until=_period_end(form, "until", last=True),
         type_code=form.type_code.data or "", agency=form.agency.data or "",

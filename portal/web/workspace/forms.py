@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
-from portal.web.forms import digits_to_ascii, strip_text
+from portal.web.forms import PortalForm, digits_to_ascii, strip_text
 
 
-class IncidentFilterForm(FlaskForm):
+class IncidentFilterForm(PortalForm):
     """Filters read from the query string: reading needs no CSRF token."""
 
     class Meta:

@@ -1,28 +1,13 @@
-"""Translated names for values stored in the database (roles, audit actions)."""
+"""Labels of the audit trail: what was done and how it ended."""
 
 from __future__ import annotations
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import AuditAction, Outcome
-from portal.audit.custody import CustodyAction
-from portal.models import Role
+from portal.vocabulary.table import Labels
 
-ROLE_LABELS: dict[Role, LazyString] = {
-    Role.FAMILY_MEMBER: _l("Family member"),
-    Role.ADVOCATE: _l("Advocate"),
-    Role.LEGAL_REVIEWER: _l("Legal reviewer"),
-    Role.ADMIN: _l("Administrator"),
-}
-
-OUTCOME_LABELS: dict[str, LazyString] = {
-    Outcome.SUCCESS: _l("Success"),
-    Outcome.FAILURE: _l("Failure"),
-    Outcome.DENIED: _l("Denied"),
-}
-
-ACTION_LABELS: dict[str, LazyString] = {
+ACTION_LABELS: Labels = {
     AuditAction.LOGIN: _l("Sign-in"),
     AuditAction.LOGIN_SECOND_FACTOR: _l("Second-factor code"),
     AuditAction.LOGIN_THROTTLED: _l("Sign-in slowed down"),
@@ -53,6 +38,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     AuditAction.FAMILY_MEMBER_ADDED: _l("Member added to a family file"),
     AuditAction.ADVOCATE_ASSIGNED: _l("Advocate assigned"),
     AuditAction.ADVOCATE_UNASSIGNED: _l("Advocate unassigned"),
+    AuditAction.ADVOCATE_PROPOSED: _l("Advocate proposed for a family file"),
+    AuditAction.ADVOCATE_DECLINED: _l("Advocate proposal declined"),
     AuditAction.INCIDENT_TYPE_ADDED: _l("Incident type added"),
     AuditAction.PERSON_CREATED: _l("Person added"),
     AuditAction.PERSON_UPDATED: _l("Person changed"),
@@ -101,23 +88,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     AuditAction.TRANSLATIONS_VIEWED: _l("Translations viewed"),
 }
 
-
-def role_label(role: Role | str) -> LazyString:
-    return ROLE_LABELS[Role(role)]
-
-
-CUSTODY_LABELS: dict[str, LazyString] = {
-    CustodyAction.RECEIVED: _l("Received"),
-    CustodyAction.STORED: _l("Stored, encrypted"),
-    CustodyAction.METADATA_EXTRACTED: _l("Metadata read"),
-    CustodyAction.RENDITION_CREATED: _l("Preview made"),
-    CustodyAction.VIEWED: _l("Viewed"),
-    CustodyAction.DOWNLOADED: _l("Original downloaded"),
-    CustodyAction.INTEGRITY_ALARM: _l("Integrity alarm"),
-    CustodyAction.LINKED: _l("Linked to a report"),
-    CustodyAction.VERIFIED: _l("Verified"),
-    CustodyAction.EXPORTED: _l("Exported"),
-    CustodyAction.WITHDRAWAL_REQUESTED: _l("Withdrawal asked for"),
-    CustodyAction.WITHDRAWAL_APPROVED: _l("Withdrawal approved"),
-    CustodyAction.KEY_DESTROYED: _l("Keys destroyed"),
+OUTCOME_LABELS: Labels = {
+    Outcome.SUCCESS: _l("Success"),
+    Outcome.FAILURE: _l("Failure"),
+    Outcome.DENIED: _l("Denied"),
 }
