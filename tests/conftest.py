@@ -220,6 +220,15 @@ def table_counts() -> dict[str, int]:
 
 
 @pytest.fixture
+def reporter(app: Flask, client: BrowserClient) -> Account:
+    """A family member of a family file of their own, signed in on `client`."""
+    account = make_account(app, Role.FAMILY_MEMBER, locale="en")
+    make_family(app, members=[account])
+    sign_in(client, account)
+    return account
+
+
+@pytest.fixture
 def reported(app: Flask, client: BrowserClient) -> tuple[Account, Account, int]:
     """A reporter signed in on `client`, their assigned advocate, a submitted report."""
     reporter = make_account(app, Role.FAMILY_MEMBER, locale="en")

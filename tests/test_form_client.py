@@ -9,11 +9,9 @@ from typing import Any
 import pytest
 from flask import Flask, render_template_string
 
-from portal.models import Role
 from tests.support.client import BrowserClient
-from tests.support.factories import Account, make_account, make_family
+from tests.support.factories import Account
 from tests.support.html_forms import RenderedForm, choose_form, fill, parse_forms
-from tests.support.journeys import sign_in
 from tests.support.reports import BASE_FORM, start_report
 
 PROBE = """
@@ -138,14 +136,6 @@ def test_a_file_input_sends_an_empty_part_or_the_files_given(probe: list[Rendere
 
 
 # -- against the portal's own pages ----------------------------------------------------------
-
-
-@pytest.fixture
-def reporter(app: Flask, client: BrowserClient) -> Account:
-    account = make_account(app, Role.FAMILY_MEMBER, locale="en")
-    make_family(app, members=[account])
-    sign_in(client, account)
-    return account
 
 
 def test_the_report_form_is_filled_in_from_what_the_page_renders(

@@ -17,7 +17,6 @@ from tests.support.client import BrowserClient
 from tests.support.factories import Account, make_account, make_family
 from tests.support.faults import kill_server, live_environment, start_server
 from tests.support.http_client import LoopbackBrowser
-from tests.support.journeys import sign_in
 from tests.support.parallel import statuses, together
 
 ONCE_TOKEN = re.compile(r'name="once_token"[^>]*value="([^"]+)"')
@@ -27,14 +26,6 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 def rows(app: Flask, model: type[object]) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model)) or 0
-
-
-@pytest.fixture
-def reporter(app: Flask, client: BrowserClient) -> Account:
-    account = make_account(app, Role.FAMILY_MEMBER, locale="en")
-    make_family(app, members=[account])
-    sign_in(client, account)
-    return account
 
 
 def test_start_a_new_report_pressed_twice_starts_one_draft(

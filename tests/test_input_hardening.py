@@ -141,14 +141,6 @@ def test_a_development_instance_is_asked_for_by_name(tmp_path: Path, no_portal_v
 # --- control characters --------------------------------------------------------------------
 
 
-@pytest.fixture
-def reporter(app: Flask, client: BrowserClient) -> Account:
-    account = make_account(app, Role.FAMILY_MEMBER, locale="en")
-    make_family(app, members=[account])
-    sign_in(client, account)
-    return account
-
-
 def stored_content(app: Flask, incident_id: int) -> tuple[str, str]:
     with app.app_context():
         incident = db.session.get(Incident, incident_id)
