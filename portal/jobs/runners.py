@@ -2,8 +2,9 @@
 workers, or only when `flask jobs run-pending` is called.
 
 Every runner is told about new jobs after the transaction that created them commits
-(portal/jobs/dispatch.py), and the thread runner also polls: a lost wake-up only
-delays a job, it never loses one, because the `jobs` table is the record.
+(`_dispatch_committed_jobs` in portal/jobs/__init__.py), and the thread runner also
+polls: a lost wake-up only delays a job, it never loses one, because the `jobs` table
+is the record.
 """
 
 from __future__ import annotations
