@@ -121,9 +121,9 @@ def test_a_report_of_a_family_a_co_author_is_not_assigned_to_cannot_be_added(
     refused = add(client, dossier_id, families.second_report)
     assert refused.status_code == 302
     page = client.text(refused.headers["Location"])
-    [message] = [line for line in page.splitlines() if "Not every advocate" in line]
-    assert ("Not every advocate of this dossier is assigned to the family of this report "
-            f"({families.first_only.username}), so it cannot be added.") in message
+    [message] = [line for line in page.splitlines() if "Some advocates" in line]
+    assert (f"Some advocates of this dossier ({families.first_only.username}) are not "
+            "assigned to the family of this report, so it cannot be added.") in message
     with app.app_context():
         second = db.session.get(Family, families.second_family)
         assert second is not None

@@ -155,8 +155,8 @@ def add_incident(actor: User, dossier: Dossier, incident: Incident) -> DossierIn
                        if not is_assigned(c.advocate, incident.family))
     if outsiders:
         raise ValidationFailed(_l(
-            "Not every advocate of this dossier is assigned to the family of this report "
-            "(%(usernames)s), so it cannot be added.", usernames=", ".join(outsiders)),
+            "Some advocates of this dossier (%(usernames)s) are not assigned to the family "
+            "of this report, so it cannot be added.", usernames=", ".join(outsiders)),
             field="incident_id")
     gaps = incident_gaps(incident, dossier.destination)
     if gaps:
