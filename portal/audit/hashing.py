@@ -19,6 +19,9 @@ GENESIS_HASH = "0" * 64
 # What a custody event's hash covers (portal/audit/custody.py), in this order.
 CUSTODY_FIELDS = ("item_id", "seq", "occurred_at", "action", "actor_id", "actor_label",
                   "actor_role", "purpose", "hash_before", "hash_after", "details")
+# A public custody row (the public variant's own chain) holds only these, plus
+# `prev_hash` and `row_hash`; its hash covers these alone.
+PUBLIC_CUSTODY_FIELDS = ("exhibit", "seq", "day", "action", "role", "hash_after")
 
 
 def canonical_time(moment: datetime) -> str:

@@ -83,11 +83,10 @@ MANIFEST_FILES = ("manifest.json", "exhibits.csv", "custody.jsonl")
 # The two kinds of custody.jsonl. The full log (confidential variant) gives each event
 # with the content its hash covers (hashing.CUSTODY_FIELDS: names, ids, purposes...).
 # The public log (portal/services/dossiers/public_custody.py) is a chain of its own:
-# rows of exactly PUBLIC_ROW_KEYS, each hash over PUBLIC_ROW_HASHED of its row, so it
-# neither needs nor confirms anything the public variant withholds.
+# rows of exactly hashing.PUBLIC_CUSTODY_FIELDS with `prev_hash` and `row_hash`, each
+# hash over those fields of its row, so it neither needs nor confirms anything the
+# public variant withholds.
 FULL_LOG, PUBLIC_LOG = "full", "public"
-PUBLIC_ROW_HASHED = ("exhibit", "seq", "day", "action", "role", "hash_after")
-PUBLIC_ROW_KEYS = frozenset({*PUBLIC_ROW_HASHED, "prev_hash", "row_hash"})
 LOG_KINDS = {FULL_LOG: "full log (confidential variant)",
              PUBLIC_LOG: "public log (public variant)"}
 HOW_CHECKED = {FULL_LOG: "every hash recomputed from its event",
@@ -411,7 +410,7 @@ def check_custody(report: Report, custody: bytes | None, hashes: dict[str, str],
     except ValueError as error:
         report.add("custody", False, f"custody.jsonl cannot be read ({str(error)[:100]})")
         return
-    kind, problem = _log_kind(events, variant)
+    kind, problem = _log_kind(hashing, events, variant)
     if kind is None:
         report.add("custody", False, problem)
         return
@@ -446,7 +445,8 @@ def _custody_events(custody: bytes) -> list[dict[str, Any]]:
     return events
 
 
-def _log_kind(events: list[dict[str, Any]], variant: str | None) -> tuple[str | None, str]:
+def _log_kind(hashing: Any, events: list[dict[str, Any]], variant: str | None
+              ) -> tuple[str | None, str]:
     """(FULL_LOG or PUBLIC_LOG, "") or (None, why): every event of a full log carries
     its hashed content, every row of a public log has exactly the public keys."""
     expected = {"confidential": FULL_LOG, "public": PUBLIC_LOG}.get(variant or "")
@@ -454,7 +454,8 @@ def _log_kind(events: list[dict[str, Any]], variant: str | None) -> tuple[str | 
         return None, "the log carries no hash chain"
     if events and all("hashed" in e for e in events):
         kind = FULL_LOG
-    elif events and all(set(e) == PUBLIC_ROW_KEYS for e in events):
+    elif events and all(set(e) == {*hashing.PUBLIC_CUSTODY_FIELDS, "prev_hash", "row_hash"}
+                        for e in events):
         kind = PUBLIC_LOG
     elif events:
         return None, ("the log is neither a full log (every event with its hashed content) "
@@ -500,7 +501,8 @@ def _full_event_problem(hashing: Any, event: dict[str, Any]) -> str:
 
 def _public_row_problem(hashing: Any, row: dict[str, Any]) -> str:
     """A public row's hash covers the row itself: nothing the public variant withholds."""
-    actual = hashing.chain_hash(row["prev_hash"], {key: row[key] for key in PUBLIC_ROW_HASHED})
+    actual = hashing.chain_hash(row["prev_hash"],
+                               {key: row[key] for key in hashing.PUBLIC_CUSTODY_FIELDS})
     return "" if actual == row["row_hash"] else "does not match its hash (changed)"
 
 

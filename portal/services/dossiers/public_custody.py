@@ -20,12 +20,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
 from portal.audit.custody import custody_of
-from portal.audit.hashing import GENESIS_HASH, chain_hash
+from portal.audit.hashing import GENESIS_HASH, PUBLIC_CUSTODY_FIELDS, chain_hash
 from portal.models.dossiers import DossierExhibit
-
-# What a row's hash covers; the verifier accepts a public row with exactly these keys,
-# `prev_hash` and `row_hash`.
-HASHED_FIELDS = ("exhibit", "seq", "day", "action", "role", "hash_after")
 
 
 @dataclass(frozen=True)
@@ -40,7 +36,7 @@ class PublicCustodyRow:
     row_hash: str
 
     def hashed(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in HASHED_FIELDS}
+        return {name: getattr(self, name) for name in PUBLIC_CUSTODY_FIELDS}
 
     def record(self) -> dict[str, object]:
         return asdict(self)
