@@ -22,9 +22,10 @@ endef
 
 # Debian packages the portal and its tests use: libmagic (media types), ffmpeg (audio and
 # video metadata, poster frames), poppler-utils (PDF previews), exiftool (image metadata
-# cross-check in tests), Noto fonts (Persian in PDFs), Chromium and its driver (browser tests).
+# cross-check in tests), Noto fonts (Persian in PDFs), Chromium and its driver (browser tests),
+# libnss3-tools (certutil: the NSS database pdfsig checks signatures against, in tests).
 DEBIAN_PACKAGES := libmagic1 ffmpeg poppler-utils libimage-exiftool-perl fonts-noto-core \
-  chromium chromium-driver sqlmap
+  chromium chromium-driver sqlmap libnss3-tools
 
 .PHONY: system-packages
 system-packages:

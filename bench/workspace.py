@@ -221,7 +221,7 @@ def build_world(app: Flask, args: argparse.Namespace) -> World:
                     end.first if end else None, end.last if end else None,
                     end.precision if end else None, end.text if end else "",
                     calendar if end else "", start.precision != "day", "Asia/Tehran",
-                    pick(rng, COUNTRY_WEIGHTS), "", "", "", "", "", "",
+                    pick(rng, COUNTRY_WEIGHTS), "", "", "",
                     kit.cipher.seal(narrative.encode(), sealed_context(
                         "incidents", incident_id, "narrative_sealed")),
                     "fa" if farsi else "en", True, verification.value,
@@ -261,7 +261,7 @@ INCIDENT_COLUMNS = (
     "id, family_id, reporter_id, status, created_at, updated_at, submitted_at, "
     "start_first_day, start_last_day, start_precision, start_text, start_calendar, "
     "end_first_day, end_last_day, end_precision, end_text, end_calendar, approximate, "
-    "timezone, country, province, city, online_platform, country_sent, country_received, "
+    "timezone, country, country_sent, country_received, "
     "country_carried_out, narrative_sealed, narrative_language, reporter_is_target, "
     "verification, verified_by_id")
 

@@ -48,7 +48,7 @@ def refuse_untrusted_hosts(app: Flask) -> None:
     """Answer a request naming a host outside TRUSTED_HOSTS (derived from BASE_URL) with
     a plain 400 before Flask sees it: Flask would refuse it too, but through the error
     page, which cannot build a single URL for a host it does not trust."""
-    from portal.web.headers import STATIC_HEADERS
+    from portal.web.headers import CONTENT_SECURITY_POLICY, STATIC_HEADERS
 
     trusted_hosts = list(app.config["TRUSTED_HOSTS"])
     portal_app = app.wsgi_app
@@ -58,7 +58,8 @@ def refuse_untrusted_hosts(app: Flask) -> None:
             get_host(environ, trusted_hosts)
         except SecurityError:
             refusal = Response("Unknown host.\n", 400, mimetype="text/plain", headers={
-                **STATIC_HEADERS, "Cache-Control": "no-store", "Pragma": "no-cache"})
+                **STATIC_HEADERS, "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                "Cache-Control": "no-store", "Pragma": "no-cache"})
             return refusal(environ, start_response)
         return portal_app(environ, start_response)
 

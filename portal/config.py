@@ -114,7 +114,24 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_LEASE_SECONDS": 600,
     "JOBS_POLL_SECONDS": 5,  # how often a thread runner or `flask jobs worker` looks
     "LOG_LEVEL": "INFO",  # of the app's logger (messages are scrubbed of addresses)
+    # Content-free notices by e-mail (decision 0018; portal/jobs/notice_jobs.py), sent by a
+    # job through SMTP. No host: notices are off and none is ever queued, whatever people
+    # chose. The host, port, user and password usually come from the environment
+    # (PORTAL_NOTICE_SMTP_HOST, ...). NOTICE_SMTP_TLS: "starttls", "ssl" (implicit TLS,
+    # usually port 465) or "none" (a relay on the same machine only).
+    "NOTICE_SMTP_HOST": None,
+    "NOTICE_SMTP_PORT": 587,
+    "NOTICE_SMTP_USERNAME": None,
+    "NOTICE_SMTP_PASSWORD": None,
+    "NOTICE_SMTP_TLS": "starttls",
+    "NOTICE_SMTP_TIMEOUT_SECONDS": 30,
+    "NOTICE_SENDER": None,  # the From address of notices; needed once a host is set
+    # At most one notice per person in this many minutes: a burst of messages gives one
+    # mail, and the timing of mails says less about what happens on the portal.
+    "NOTICE_COALESCE_MINUTES": 30,
 }
+
+NOTICE_TLS_MODES = ("starttls", "ssl", "none")
 
 # Keys Flask, its extensions or `create_app` own: derived from DEFAULTS by
 # `_derive_flask_settings`, set by tests, or Flask's own. No PORTAL_* variable sets
@@ -142,6 +159,20 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     _derive_flask_settings(app)
     if not app.config.get("TESTING"):
         validate_secrets(app.config)
+        validate_notice_settings(app.config)
+
+
+def validate_notice_settings(cfg: Mapping[str, Any]) -> None:
+    """With an SMTP host, the notices need a sender and a known TLS mode (ConfigError)."""
+    if not cfg.get("NOTICE_SMTP_HOST"):
+        return
+    if cfg.get("NOTICE_SMTP_TLS") not in NOTICE_TLS_MODES:
+        raise ConfigError("NOTICE_SMTP_TLS must be one of " + ", ".join(NOTICE_TLS_MODES)
+                          + " (PORTAL_NOTICE_SMTP_TLS).")
+    sender = cfg.get("NOTICE_SENDER")
+    if not isinstance(sender, str) or "@" not in sender:
+        raise ConfigError("NOTICE_SENDER (the From address of notices, e.g. "
+                          "notices@portal.example.org) is needed once NOTICE_SMTP_HOST is set.")
 
 
 def environment_variable(key: str) -> str:

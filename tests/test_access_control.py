@@ -48,7 +48,7 @@ def test_every_endpoint_and_method_has_an_access_rule(app: Flask):
 def test_public_allow_list_is_short_and_known(app: Flask):
     public = {e for e, m, _ in routes(app) if access_rule(e, m) == PUBLIC}
     assert public == {"static", "main.health", "main.set_language", "auth.login",
-                      "invitations.accept"}
+                      "invitations.accept", "auth.quick_exit"}
 
 
 def test_the_actions_that_need_a_recent_sign_in_are_known(app: Flask):

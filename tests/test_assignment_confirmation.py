@@ -323,9 +323,16 @@ def test_existing_assignments_stay_in_force_as_confirmed(empty_app: Flask):  # n
         upgrade(directory=directory, revision="0009_assignment_confirmation")
         downgrade(directory=directory, revision="-1")
         with db.engine.begin() as connection:
-            connection.execute(db.metadata.tables["users"].insert().values(
-                id=1, username="sample", display_name="Sample", role=Role.ADVOCATE,
-                passphrase_hash="x"))
+            # The users table as it was at that revision (today's model has more columns).
+            users = table("users", column("id"), column("username"), column("display_name"),
+                          column("role"), column("passphrase_hash"), column("is_active"),
+                          column("created_at", UTCDateTime()),
+                          column("passphrase_changed_at", UTCDateTime()))
+            joined = datetime(2025, 1, 1, tzinfo=UTC)
+            connection.execute(users.insert().values(
+                id=1, username="sample", display_name="Sample", role=Role.ADVOCATE.value,
+                passphrase_hash="x", is_active=True, created_at=joined,
+                passphrase_changed_at=joined))
             connection.execute(db.metadata.tables["families"].insert().values(
                 id=1, code="FAM-001"))
             before = table("assignments", column("id"), column("family_id"),

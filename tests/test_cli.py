@@ -215,4 +215,4 @@ def assert_demo_dossier_is_ready_to_export(dossier: object) -> None:
         actions = [event.action for event in custody_of(item)]
         assert actions[:2] == ["received", "stored"]
         assert "rendition_created" in actions  # previews made at seed time
-        assert verify_custody(item) is None
+        assert verify_custody(kit, item) is None

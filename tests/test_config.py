@@ -207,9 +207,9 @@ def test_environment_overrides_instance_file_which_overrides_defaults(
     # Defaults fill the rest.
     assert cfg["FAMILY_IDLE_MINUTES"] == DEFAULTS["FAMILY_IDLE_MINUTES"] == 30
     assert cfg["INVITATION_TTL_HOURS"] == 72
-    # The configured exit is what pages link to.
-    page = browser(app).text("/login")
-    assert '<a class="quick-exit" href="https://news.example/today"' in page
+    # The configured exit is where quick exit leads.
+    left = browser(app).post("/exit")
+    assert (left.status_code, left.headers["Location"]) == (303, "https://news.example/today")
 
 
 def test_instance_file_overrides_defaults_when_no_variable_is_set(tmp_path: Path):

@@ -32,12 +32,13 @@ from tests.support.journeys import sign_in, sign_out
 from tests.support.reports import send_report, start_report
 
 EXIT_URL = "https://weather.example/today?city=toronto"
+EXIT_ACTION = "/exit"  # the quick-exit form; /exit redirects to EXIT_URL (decision 0017)
 OWN_ORIGINS = {"http://localhost", "https://localhost"}
 MAX_PAGES_PER_ROLE = 150
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "data", "cite",
                   "background", "manifest", "srcset", "xlink:href", "ping"}
 ABSOLUTE_URL = re.compile(r"""(?:https?:)?//[^\s"'<>()]+""", re.IGNORECASE)
-NEVER_FOLLOW = ("/logout",)
+NEVER_FOLLOW = ("/logout", EXIT_ACTION)
 IN_DOSSIER_LANGUAGE = re.compile(r"/dossiers/\d+/preview(\?|$)")
 
 
@@ -71,11 +72,10 @@ class FactFinder(HTMLParser):
                 self.facts.urls.append((tag, name, value.strip()))
                 if value.strip().lower().startswith("javascript:"):
                     self.facts.inline_scripts.append(f"<{tag} {name}=javascript:…>")
+        if tag == "form" and "quick-exit-form" in (named.get("class") or "").split():
+            self.facts.quick_exits.append(named.get("action"))
         if tag == "a" and named.get("href"):
-            if "quick-exit" in (named.get("class") or "").split():
-                self.facts.quick_exits.append(named.get("href"))
-            else:
-                self.facts.links.append(named["href"] or "")
+            self.facts.links.append(named["href"] or "")
         if tag == "script":
             self._in_script = True
             if not named.get("src"):
@@ -121,7 +121,7 @@ def problems_in_page(path: str, html: str, locale: str, secrets: set[str]) -> li
         origin = origin_of(found if "://" in found else "http:" + found)
         if origin and origin not in OWN_ORIGINS and "." in origin:
             problems.append(f"{path}: external origin in the page: {found}")
-    if facts.quick_exits != [EXIT_URL]:
+    if facts.quick_exits != [EXIT_ACTION]:
         problems.append(f"{path}: quick exit missing or wrong: {facts.quick_exits}")
     if match := IP_LITERAL.search(html):
         problems.append(f"{path}: IP address in the page: {match.group(0)}")
@@ -265,7 +265,8 @@ def test_every_page_each_role_can_reach_passes_the_page_checks(
 
 def test_the_page_checks_catch_what_they_look_for():
     """The checks above would pass vacuously if they saw nothing: a bad page proves they see."""
-    bad = (f'<html lang="fa" dir="ltr"><body><a class="quick-exit" href="{EXIT_URL}">x</a>'
+    bad = (f'<html lang="fa" dir="ltr"><body><form class="quick-exit-form" '
+           f'action="{EXIT_ACTION}"><button>x</button></form>'
            '<script>alert(1)</script><button onclick="go()">b</button>'
            '<img src="https://cdn.example.net/x.png"><a href="javascript:void(0)">j</a>'
            '<p>from 203.0.113.7</p><p>lantern orchard pebble violin thunder</p></body></html>')
@@ -275,7 +276,8 @@ def test_the_page_checks_catch_what_they_look_for():
                      "IP address in the page: 203.0.113.7", "a known secret",
                      "expected ('fa', 'rtl')"):
         assert expected in found, f"{expected!r} not reported in:\n{found}"
-    good = (f'<html lang="en" dir="ltr"><body><a class="quick-exit" href="{EXIT_URL}">x</a>'
+    good = (f'<html lang="en" dir="ltr"><body><form class="quick-exit-form" '
+            f'action="{EXIT_ACTION}"><button>x</button></form>'
             '<script src="/static/js/quick-exit.js"></script><a href="/reports">r</a>'
             '</body></html>')
     assert problems_in_page("/good", good, "en", set(KNOWN_SECRETS)) == []

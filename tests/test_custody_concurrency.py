@@ -8,6 +8,7 @@ import threading
 from flask import Flask
 
 from portal.audit.custody import CustodyAction, custody_of, record_custody, verify_custody
+from portal.dependencies import crypto_kit
 from portal.models import EvidenceItem, Role, db
 from tests.support.factories import build_family_world, make_account
 
@@ -46,5 +47,5 @@ def test_concurrent_appends_form_one_intact_chain(app: Flask):
         assert item is not None
         events = custody_of(item)
         assert [e.seq for e in events] == list(range(1, 2 * APPENDS_PER_WRITER + 1))
-        assert verify_custody(item) is None
+        assert verify_custody(crypto_kit(), item) is None
         assert item.custody_last_seq == 2 * APPENDS_PER_WRITER

@@ -16,6 +16,7 @@ from portal.crypto.statements import public_key_b64, verify_statement
 from portal.dependencies import crypto_kit
 from portal.models import AuditEvent, Dossier, DossierReview, LegalTag, Role, UserSession, db
 from portal.models.base import utcnow
+from tests.support.approval import approve, ready_for_review
 from tests.support.client import BrowserClient
 from tests.support.evidence import jpeg_with_gps, upload
 from tests.support.factories import Account, make_account, make_family
@@ -104,6 +105,8 @@ def add(client: BrowserClient, dossier_id: int, incident_id: int):  # type: igno
 
 
 def send_for_review(client: BrowserClient, dossier_id: int, reviewer: Account) -> TestResponse:
+    """Complete the placeholders and decide on every protected term, then send."""
+    ready_for_review(client, dossier_id)
     return client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(reviewer.id)},
                          action=f"/dossiers/{dossier_id}/send")
 
@@ -172,8 +175,7 @@ def test_build_review_return_fix_and_approve(app: Flask, client: BrowserClient,
         "decision": "approve", "content_hash": reviewed})
     assert refused.status_code == 200
     assert "Tick the box" in refused.get_data(as_text=True)
-    approved = another_client.submit(f"/dossiers/{dossier_id}/review", {
-        "decision": "approve", "content_hash": reviewed, "confirm": "y"})
+    approved = approve(another_client, dossier_id, content_hash=reviewed)
     assert approved.status_code == 302, approved.get_data(as_text=True)[:800]
 
     with app.app_context():
@@ -309,9 +311,7 @@ def test_editing_after_approval_creates_version_two(app: Flask, client: BrowserC
     add(client, dossier_id, world.report_one)
     send_for_review(client, dossier_id, world.reviewer)
     sign_in(another_client, world.reviewer)
-    another_client.submit(f"/dossiers/{dossier_id}/review", {
-        "decision": "approve", "content_hash": shown_hash(another_client, dossier_id),
-        "confirm": "y"})
+    assert approve(another_client, dossier_id).status_code == 302
     client.get(f"/dossiers/{dossier_id}")  # shows (and so clears) the last flash message
     v1_preview = client.text(f"/dossiers/{dossier_id}/preview")
     assert client.get(f"/dossiers/{dossier_id}/details").status_code == 404
@@ -367,8 +367,7 @@ def test_approval_needs_a_recent_login_and_the_hash_that_was_read(
         db.session.execute(update(UserSession).where(UserSession.user_id == world.reviewer.id)
                            .values(authenticated_at=utcnow() - timedelta(minutes=6)))
         db.session.commit()
-    response = another_client.submit(f"/dossiers/{dossier_id}/review", {
-        "decision": "approve", "content_hash": reviewed, "confirm": "y"})
+    response = approve(another_client, dossier_id, content_hash=reviewed)
     assert response.status_code == 302
     assert "/reauthenticate" in response.headers["Location"]
     with app.app_context():
@@ -376,8 +375,7 @@ def test_approval_needs_a_recent_login_and_the_hash_that_was_read(
         assert dossier is not None
         assert dossier.status.value == "in_review"
     another_client.submit(response.headers["Location"], {"passphrase": world.reviewer.passphrase})
-    approved = another_client.submit(f"/dossiers/{dossier_id}/review", {
-        "decision": "approve", "content_hash": reviewed, "confirm": "y"})
+    approved = approve(another_client, dossier_id, content_hash=reviewed)
     assert approved.status_code == 302
     with app.app_context():
         dossier = db.session.get(Dossier, dossier_id)

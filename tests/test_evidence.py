@@ -135,7 +135,7 @@ def test_edited_or_deleted_custody_events_are_caught(
         assert len(events) == 3
         if tamper == "edit":
             db.session.execute(update(CustodyEvent).where(CustodyEvent.id == events[0].id)
-                               .values(purpose="nothing to see"))
+                               .values(actor_label="nothing to see"))
         else:
             victim = events[-1] if tamper == "delete_last" else events[1]
             db.session.delete(victim)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from portal.models import CustodyEvent, DossierExport, db
 from portal.pdf.attach import embedded_files, pdfa_problems
 from portal.pdf.bundle import validate_bag_zip
+from tests.support.approval import approve, ready_for_review
 from tests.support.client import BrowserClient
 from tests.support.journeys import sign_in
 from tests.test_dossiers import (
@@ -30,7 +31,6 @@ from tests.test_dossiers import (
     add,
     audit_actions,
     create_dossier,
-    shown_hash,
 )
 from tests.test_dossiers import world as dossier_world
 
@@ -50,12 +50,11 @@ def approved_dossier(client: BrowserClient, reviewer: BrowserClient, world: Worl
     marked = client.submit(f"/dossiers/{dossier_id}/redactions",
                            {"text": MARKED, "reason": "R2"})
     assert marked.status_code in (200, 302)
+    ready_for_review(client, dossier_id)
     assert client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(world.reviewer.id)},
                          action=f"/dossiers/{dossier_id}/send").status_code == 302
     sign_in(reviewer, world.reviewer)
-    approved = reviewer.submit(f"/dossiers/{dossier_id}/review", {
-        "decision": "approve", "content_hash": shown_hash(reviewer, dossier_id),
-        "confirm": "y"})
+    approved = approve(reviewer, dossier_id)
     assert approved.status_code == 302, approved.get_data(as_text=True)[:600]
     return dossier_id
 

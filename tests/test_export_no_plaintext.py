@@ -17,7 +17,8 @@ chosen by the trial's mode:
 and, in every mode, at once if a canary shows up in any file under the server's
 TMPDIR or the instance folder while the export runs (the watcher reads them all in
 a loop). After the kill, no file under TMPDIR or the instance folder holds a canary.
-The database is left out: it holds the custody purposes by design (a column).
+The database files are left out here: they hold the purposes sealed (decision 0014),
+which test_encryption_at_rest.py checks on a copy of the database and of its backups.
 
 Before the bundle was zipped straight into its encrypted blob, it was built as a
 folder of decrypted files under TMPDIR (`ps752-bag-*`): the watcher caught the

@@ -26,10 +26,11 @@ from sqlalchemy import select
 from portal.audit.hashing import GENESIS_HASH, chain_hash
 from portal.models import CustodyEvent, DossierExport, EvidenceItem, Rendition, Role, User, db
 from portal.pdf.attach import embedded_files
+from tests.support.approval import approve
 from tests.support.client import BrowserClient
 from tests.support.evidence import upload
 from tests.support.journeys import sign_in, sign_out
-from tests.test_dossiers import World, add, create_dossier, send_for_review, shown_hash
+from tests.test_dossiers import World, add, create_dossier, send_for_review
 from tests.test_export import approved_dossier, download, export, pdf_text
 from tests.test_export import world_of_two_families as world  # noqa: F401 (fixture)
 from tests.test_pdf_structure import describe, fictional_pdf
@@ -334,9 +335,7 @@ def test_the_confidential_export_waits_for_the_reviewers_name_and_the_review_pag
     assert CAPACITY in account
 
     set_profile(another_client, "", "")  # emptied again: the export is refused
-    approved = another_client.submit(f"/dossiers/{dossier_id}/review", {
-        "decision": "approve", "content_hash": shown_hash(another_client, dossier_id),
-        "confirm": "y"})
+    approved = approve(another_client, dossier_id)
     assert approved.status_code == 302
     refused = another_client.submit(f"/dossiers/{dossier_id}/export", {
         "variant": "confidential", "language": "en", "page_size": "a4"})

@@ -40,12 +40,13 @@ from portal.services.dossiers.facts import DossierFacts
 from portal.services.dossiers.protected_terms import contact_terms
 from portal.text import ProtectedTerm, TermMatcher, find_terms
 from tests.conftest import CAPTURED
+from tests.support.approval import approve, ready_for_review
 from tests.support.client import BrowserClient
 from tests.support.evidence import jpeg_with_gps, upload
 from tests.support.factories import Account, make_account, make_family
 from tests.support.journeys import sign_in, sign_out
 from tests.support.reports import send_report, start_report
-from tests.test_dossiers import add, consent, create_dossier, shown_hash
+from tests.test_dossiers import add, consent, create_dossier
 from tests.test_export import download, export
 
 NAME_LATIN = "Kimia Nemunehzadeh"  # chose a pseudonym
@@ -217,15 +218,14 @@ def approved(client: BrowserClient, reviewer: BrowserClient, family: Family,
         assert translated.status_code in (200, 302)
         assert client.submit(f"/dossiers/{dossier_id}/redactions",
                              {"text": marked, "reason": "R2"}).status_code == 302
+    ready_for_review(client, dossier_id)
     assert client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(family.reviewer.id)},
                          action=f"/dossiers/{dossier_id}/send").status_code == 302
     sign_in(reviewer, family.reviewer)
     profile = reviewer.submit("/account", {"full_name": "Fictional Reviewer",
                                            "professional_capacity": "Legal reviewer"})
     assert profile.status_code in (200, 302)
-    decided = reviewer.submit(f"/dossiers/{dossier_id}/review", {
-        "decision": "approve", "content_hash": shown_hash(reviewer, dossier_id),
-        "confirm": "y"})
+    decided = approve(reviewer, dossier_id)
     assert decided.status_code == 302, decided.get_data(as_text=True)[:600]
     return dossier_id
 

@@ -1,5 +1,6 @@
 """The quick-exit control: on every page a family member can see, first in the page,
-working without JavaScript, with its script loaded from a file the CSP allows."""
+working without JavaScript (a form posting to /exit), with its script loaded from a file
+the CSP allows. What /exit does is in tests/test_quick_exit_signs_out.py."""
 
 from __future__ import annotations
 
@@ -93,13 +94,19 @@ def assert_quick_exit_first(page: str, where: str) -> None:
     tags = [(c.tag, c.attrs.get("class")) for c in body.children]
     assert tags, f"{where}: empty body"
     first = body.children[0]
-    assert (first.tag, first.attrs.get("class")) == ("a", "quick-exit"), \
+    assert (first.tag, first.attrs.get("class")) == ("form", "quick-exit-form"), \
         f"{where}: the body does not start with the quick exit: {tags[:3]}"
-    assert first.attrs.get("href") == EXIT_URL, f"{where}: href {first.attrs.get('href')!r}"
-    exits = [c for c in body.children if c.attrs.get("class") == "quick-exit"]
+    assert (first.attrs.get("method"), first.attrs.get("action")) == ("post", "/exit"), \
+        f"{where}: the quick exit does not post to /exit: {first.attrs}"
+    inside = [(c.tag, c.attrs.get("name") or c.attrs.get("class")) for c in first.children]
+    assert inside == [("input", "csrf_token"), ("button", "quick-exit")], f"{where}: {inside}"
+    assert first.children[1].attrs.get("type") == "submit", where
+    exits = [c for c in body.children if c.attrs.get("class") == "quick-exit-form"]
     assert len(exits) == 1
     header_index = next(i for i, c in enumerate(body.children) if c.tag == "header")
     assert header_index > 0, f"{where}: the header comes before the quick exit"
+    # The neutral site is only where /exit redirects: nothing on the page names it.
+    assert "weather.example" not in page, where
 
     assert all(s.get("src") for s in parser.scripts), f"{where}: inline <script>"
     assert [s.get("src") for s in parser.scripts].count(SCRIPT) == 1, where
@@ -206,4 +213,5 @@ def test_quick_exit_script_is_served_with_security_headers(client: BrowserClient
     assert "javascript" in response.headers["Content-Type"]
     source = response.get_data(as_text=True)
     assert "location.replace" in source
-    assert "quick-exit" in source
+    assert "quick-exit-form" in source
+    assert "keepalive" in source

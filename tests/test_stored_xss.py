@@ -33,12 +33,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.models import DossierExhibit, EvidenceItem, Family, Role, Victim, db
+from tests.support.approval import approve, ready_for_review
 from tests.support.client import BrowserClient
 from tests.support.evidence import jpeg_with_gps, upload
 from tests.support.factories import make_account, make_family
 from tests.support.journeys import sign_in, sign_out
 from tests.support.reports import send_report, start_report
-from tests.test_dossiers import add, consent, create_dossier, shown_hash
+from tests.test_dossiers import add, consent, create_dossier
 
 RLO = "\u202e"
 PAYLOAD = ('<script>alert(1)</script> "><img src=x onerror=alert(1)> javascript:alert(1) '
@@ -281,15 +282,14 @@ def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
     pages["/invitations"] = (client, ["invitation-advocate"])
     check_all(pages)
     pages.clear()
+    ready_for_review(client, dossier_id)
     ok(client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(reviewer.id)},
                      action=f"/dossiers/{dossier_id}/send"), "send")
 
     # -- the legal reviewer: comments, approval, export -------------------------------------
     sign_in(another_client, reviewer)
     check_all({f"/dossiers/{dossier_id}/review": (another_client, ["dossier-title"])})
-    approved = another_client.submit(f"/dossiers/{dossier_id}/review", {
-        "decision": "approve", "comments": value("review"),
-        "content_hash": shown_hash(another_client, dossier_id), "confirm": "y"})
+    approved = approve(another_client, dossier_id, comments=value("review"))
     assert approved.status_code == 302, approved.get_data(as_text=True)[:600]
     check_all({f"/dossiers/{dossier_id}": (client, ["dossier-title", "review"])})
     started = another_client.submit(f"/dossiers/{dossier_id}/export", {

@@ -48,10 +48,24 @@ class Dossier:
     fingerprint: str
 
 
-def _manifest() -> bytes:
+INDEX_CSV = b"exhibit,sha256\nEX-0001,x\n"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _manifest(root_pem: bytes | None = None, custody: bytes = b"") -> bytes:
+    """The synthetic manifest; given the root, it lists every bundle file as an export's
+    does (decision 0019), else it is a manifest from before the list."""
+    listed = {} if root_pem is None else {"bundle_files": [
+        {"path": path, "sha256": sha} for path, sha in sorted({
+            "exhibits.csv": _sha(INDEX_CSV), "custody.jsonl": _sha(custody or CUSTODY),
+            "portal-root.pem": _sha(root_pem),
+            f"originals/{ORIGINAL_NAME}": _sha(ORIGINAL)}.items())]}
     return json.dumps({
         "format": "ps752-dossier-manifest/1", "dossier": "PS752-0009", "version": 1,
-        "variant": "confidential", "export": 1, "content_sha256": "0" * 64,
+        "variant": "confidential", "export": 1, "content_sha256": "0" * 64, **listed,
         "exhibits": [{"number": "EX-0001", "withheld": False,
                       "sha256": hashlib.sha256(ORIGINAL).hexdigest()}]},
         indent=1, sort_keys=True).encode()
@@ -91,7 +105,7 @@ def jsonl(records: list[dict[str, object]]) -> bytes:
 CUSTODY = jsonl(custody_log())
 
 
-def _pdfa_with_attachments(custody: bytes = CUSTODY) -> bytes:
+def _pdfa_with_attachments(custody: bytes = CUSTODY, root_pem: bytes | None = None) -> bytes:
     document = pikepdf.new()
     document.add_blank_page()
     with document.open_metadata() as meta:
@@ -100,17 +114,18 @@ def _pdfa_with_attachments(custody: bytes = CUSTODY) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return attach_files(out.getvalue(), [
-        Attachment("manifest.json", _manifest(), "application/json", "manifest", "Data"),
-        Attachment("exhibits.csv", b"exhibit,sha256\nEX-0001,x\n", "text/csv", "index", "Data"),
+        Attachment("manifest.json", _manifest(root_pem, custody), "application/json",
+                   "manifest", "Data"),
+        Attachment("exhibits.csv", INDEX_CSV, "text/csv", "index", "Data"),
         Attachment("custody.jsonl", custody, "application/x-ndjson", "custody", "Data")])
 
 
 def _bundle(path: Path, root_pem: bytes, original: bytes = ORIGINAL,
-            custody: bytes = CUSTODY) -> None:
+            custody: bytes = CUSTODY, listed: bool = True) -> None:
     with path.open("w+b") as spool:
         bag.build_bag_zip([
-            bag.BagFile("manifest.json", [_manifest()]),
-            bag.BagFile("exhibits.csv", [b"exhibit,sha256\nEX-0001,x\n"]),
+            bag.BagFile("manifest.json", [_manifest(root_pem if listed else None, custody)]),
+            bag.BagFile("exhibits.csv", [INDEX_CSV]),
             bag.BagFile("custody.jsonl", [custody]),
             bag.BagFile("portal-root.pem", [root_pem]),
             bag.BagFile(f"originals/{ORIGINAL_NAME}", [original])],
@@ -122,13 +137,15 @@ def _material(app: Flask) -> pki.SigningMaterial:
     return pki.load_material(folder, wrap_key)
 
 
-def make_dossier(app: Flask, folder: Path, custody: bytes = CUSTODY) -> Dossier:
-    """A synthetic dossier signed with this instance's PKI, with `custody` as its
-    custody.jsonl (in the PDF and in the bundle)."""
-    material = _material(app)
+def make_dossier(app: Flask, folder: Path, custody: bytes = CUSTODY,
+                 material: pki.SigningMaterial | None = None) -> Dossier:
+    """A synthetic dossier signed with this instance's PKI (or `material`), with
+    `custody` as its custody.jsonl (in the PDF and in the bundle)."""
+    material = material or _material(app)
     folder.mkdir(parents=True, exist_ok=True)
     pdf = folder / "dossier.pdf"
-    pdf.write_bytes(sign.sign_pdf(_pdfa_with_attachments(custody), material,
+    pdf.write_bytes(sign.sign_pdf(_pdfa_with_attachments(custody, material.root_pem),
+                                  material,
                                   reason="Approved by the legal reviewer test.reviewer"))
     bundle, root = folder / "bundle.zip", folder / "root.pem"
     _bundle(bundle, material.root_pem, custody=custody)
@@ -146,14 +163,16 @@ def failed(report: Report) -> dict[str, str]:
 
 
 def test_a_signed_dossier_and_its_bundle_verify(dossier: Dossier):
-    report = verify(dossier.pdf, dossier.bundle)
+    report = verify(dossier.pdf, dossier.bundle, None, dossier.fingerprint)
     assert report.ok, report.lines()
+    assert report.exit_code == 0
     text = "\n".join(report.lines())
     assert "certified by" in text
     assert "no changes allowed" in text
     assert "PAdES long-term validation passed" in text
-    assert dossier.fingerprint in text  # the root from the bundle: compare its fingerprint
+    assert dossier.fingerprint in text  # the root from the bundle, matching --fingerprint
     assert "shipped in the bundle" in text
+    assert "every file of it is listed with its SHA-256 in the signed manifest" in text
     assert "test.reviewer" in text  # the reason names the reviewer
     assert "PASS  custody: 1 chain(s), 2 event(s)" in text
     assert "every hash recomputed from its event" in text
@@ -192,7 +211,7 @@ def test_flipping_one_byte_of_the_pdf_fails(dossier: Dossier):
     assert position < first.byte_range[1]
     data[position] ^= 0x01
     dossier.pdf.write_bytes(bytes(data))
-    problems = failed(verify(dossier.pdf, dossier.bundle))
+    problems = failed(verify(dossier.pdf, dossier.bundle, None, dossier.fingerprint))
     assert "signature" in problems
     assert ("changed after it was signed" in problems["signature"]
             or "cannot be read" in problems["signature"]), problems
@@ -206,7 +225,7 @@ def test_an_incremental_update_after_signing_fails(dossier: Dossier):
     out = io.BytesIO()
     writer.write(out)
     dossier.pdf.write_bytes(out.getvalue())
-    report = verify(dossier.pdf, dossier.bundle)
+    report = verify(dossier.pdf, dossier.bundle, None, dossier.fingerprint)
     assert not report.ok
     problems = failed(report)
     assert set(problems) == {"modifications"}, problems  # the signature itself still holds
@@ -220,13 +239,14 @@ def test_an_update_changing_the_document_reports_its_modification_level(dossier:
     out = io.BytesIO()
     writer.write(out)
     dossier.pdf.write_bytes(out.getvalue())
-    problems = failed(verify(dossier.pdf, dossier.bundle))
+    problems = failed(verify(dossier.pdf, dossier.bundle, None, dossier.fingerprint))
     assert "changed after its certification" in problems["modifications"]
 
 
 def test_bytes_appended_after_the_end_fail(dossier: Dossier):
     dossier.pdf.write_bytes(dossier.pdf.read_bytes() + b"%not part of the signed file\n")
-    assert "appended" in failed(verify(dossier.pdf, dossier.bundle))["modifications"]
+    problems = failed(verify(dossier.pdf, dossier.bundle, None, dossier.fingerprint))
+    assert "appended" in problems["modifications"]
 
 
 def test_an_altered_bundle_file_fails(dossier: Dossier, tmp_path: Path):
@@ -236,7 +256,7 @@ def test_an_altered_bundle_file_fails(dossier: Dossier, tmp_path: Path):
             data = source.read(info)
             target.writestr(info, data + b"x" if info.filename.endswith(ORIGINAL_NAME)
                             else data)
-    problems = failed(verify(dossier.pdf, tampered))
+    problems = failed(verify(dossier.pdf, tampered, None, dossier.fingerprint))
     assert "the BagIt bag does not validate" in problems["bundle"]
     assert ORIGINAL_NAME in problems["bundle"]
 
@@ -245,7 +265,7 @@ def test_a_rebuilt_bag_with_another_original_fails_against_the_signed_manifest(
         app: Flask, dossier: Dossier, tmp_path: Path):
     forged = tmp_path / "forged.zip"
     _bundle(forged, _material(app).root_pem, original=ORIGINAL + b"edited")
-    problems = failed(verify(dossier.pdf, forged))
+    problems = failed(verify(dossier.pdf, forged, None, dossier.fingerprint))
     assert "does not match the manifest's SHA-256" in problems["bundle"]
 
 
@@ -332,16 +352,95 @@ def test_a_removed_payload_file_and_an_edited_tag_file_fail(bag_zip: Path, tmp_p
     assert "bag-info.txt does not match its SHA512 in the bag" in problems
 
 
-def test_a_wrong_root_fails(dossier: Dossier, tmp_path: Path):
+def test_a_wrong_root_is_a_failure_of_trust_with_its_own_exit_code(
+        dossier: Dossier, tmp_path: Path):
     other = pki_issue.create_material("Another organisation")
     root = tmp_path / "other-root.pem"
     root.write_bytes(other.root_pem)
-    problems = failed(verify(dossier.pdf, dossier.bundle, root))
-    assert "does not chain to the trust root" in problems["signature"]
-    # A bundle that ships a different root does not help a forger who is expected to
-    # match a published fingerprint.
-    problems = failed(verify(dossier.pdf, dossier.bundle, root, dossier.fingerprint))
-    assert "not the expected" in problems["trust root"]
+    report = verify(dossier.pdf, dossier.bundle, root)
+    assert failed(report).keys() == {"signature"}, report.lines()
+    assert verify_module.UNTRUSTED in failed(report)["signature"]
+    assert "does not chain to the trust root" in failed(report)["signature"]
+    assert report.exit_code == verify_module.EXIT_UNTRUSTED == 3
+    # A published fingerprint that is not the bundle's root: not trusted either.
+    report = verify(dossier.pdf, dossier.bundle, None, pki.fingerprint(other.root))
+    assert "not the expected" in failed(report)["trust root"]
+    assert report.exit_code == 3
+
+
+def test_a_dossier_signed_by_another_root_shipped_in_its_bundle_is_not_trusted_unasked(
+        app: Flask, tmp_path: Path):
+    forged = make_dossier(app, tmp_path, material=pki_issue.create_material("A forger"))
+    report = verify(forged.pdf, forged.bundle)  # neither --trust nor --fingerprint
+    assert not report.ok
+    assert report.exit_code == 3  # not 0, and not 1 ("tampered"): its own code
+    problems = failed(report)
+    assert problems.keys() == {"trust root"}, report.lines()
+    assert problems["trust root"].startswith(
+        "signed, but by a key you have not told me to trust")
+    assert forged.fingerprint in problems["trust root"]
+    assert report.lines()[-1].startswith(
+        "RESULT: signed, but by a key you have not told me to trust")
+    # Tampered and untrusted: tampering wins (exit 1).
+    forged.pdf.write_bytes(forged.pdf.read_bytes() + b"%appended\n")
+    assert verify(forged.pdf, forged.bundle).exit_code == 1
+
+
+def test_a_flipped_padding_byte_in_the_signature_value_is_named_as_such(dossier: Dossier):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    data = bytearray(dossier.pdf.read_bytes())
+    first = PdfFileReader(io.BytesIO(bytes(data))).embedded_signatures[0]
+    _, gap_start, gap_end, _ = list(first.byte_range)
+    contents = bytes(data[gap_start + 1:gap_end - 1])
+    used = len(contents.rstrip(b"0"))
+    assert used + 200 < len(contents)  # zero padding after the DER value
+    data[gap_start + 1 + used + 100] = ord("7")
+    dossier.pdf.write_bytes(bytes(data))
+    report = verify(dossier.pdf, dossier.bundle, None, dossier.fingerprint)
+    problem = failed(report)["signature"]
+    assert problem.startswith("the value of the certification signature (its /Contents) "
+                              "was altered: the padding after the signature value"), problem
+    assert "chain" not in problem
+    assert "trust" not in problem
+    assert report.exit_code == 1
+
+
+def _rebuilt(dossier: Dossier, target: Path, *, drop: str = "",
+             add: tuple[str, bytes] | None = None, change: tuple[str, bytes] | None = None
+             ) -> Path:
+    """The dossier's bag with a payload file removed, added or changed, and rebuilt
+    consistently (its own manifests, tag manifests and Payload-Oxum agree with it)."""
+    with zipfile.ZipFile(dossier.bundle) as archive:
+        files = {name.removeprefix("bag/data/"): archive.read(name)
+                 for name in archive.namelist() if name.startswith("bag/data/")}
+    files.pop(drop, None)
+    for item in (add, change):
+        if item is not None:
+            files[item[0]] = item[1]
+    with target.open("w+b") as spool:
+        bag.build_bag_zip([bag.BagFile(path, [data]) for path, data in files.items()],
+                          {"Source-Organization": "PS752 case portal"}, spool)
+    assert bag.validate_bag_zip(target) == []  # the bag itself is whole
+    return target
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    ({"drop": "exhibits.csv"},
+     "data/exhibits.csv is listed in the signed manifest but missing from the bundle"),
+    ({"drop": f"originals/{ORIGINAL_NAME}"},
+     f"data/originals/{ORIGINAL_NAME} is listed in the signed manifest but missing"),
+    ({"add": ("notes.txt", b"slipped in")},
+     "data/notes.txt is in the bundle but not in the signed manifest"),
+    ({"change": ("portal-root.pem", b"-----BEGIN CERTIFICATE-----\n")},
+     "data/portal-root.pem differs from the SHA-256 the signed manifest gives for it"),
+])
+def test_a_rebuilt_bag_without_with_or_with_another_file_fails(
+        dossier: Dossier, tmp_path: Path, edit: dict[str, object], expected: str):
+    rebuilt = _rebuilt(dossier, tmp_path / "rebuilt.zip", **edit)  # type: ignore[arg-type]
+    report = verify(dossier.pdf, rebuilt, dossier.root)
+    assert expected in failed(report)["bundle"], report.lines()
+    assert report.exit_code == 1
 
 
 def test_without_a_root_nothing_is_trusted(dossier: Dossier):
@@ -352,15 +451,23 @@ def test_without_a_root_nothing_is_trusted(dossier: Dossier):
 def test_an_unsigned_pdf_fails(dossier: Dossier, tmp_path: Path):
     unsigned = tmp_path / "unsigned.pdf"
     unsigned.write_bytes(_pdfa_with_attachments())
-    assert "no digital signature" in failed(verify(unsigned, dossier.bundle))["signature"]
+    report = verify(unsigned, dossier.bundle, None, dossier.fingerprint)
+    assert "no digital signature" in failed(report)["signature"]
 
 
 def test_the_cli_verifies_without_a_database_and_exits_non_zero_on_failure(
-        app: Flask, dossier: Dossier):
+        app: Flask, dossier: Dossier, tmp_path: Path):
     runner = app.test_cli_runner()
+    # Without --trust or --fingerprint it trusts this instance's own root.
     good = runner.invoke(args=["dossier", "verify", str(dossier.pdf), str(dossier.bundle)])
     assert good.exit_code == 0, good.output
     assert "RESULT: the dossier verifies." in good.output
+    foreign = make_dossier(app, tmp_path / "foreign",
+                           material=pki_issue.create_material("A forger"))
+    untrusted = runner.invoke(args=["dossier", "verify", str(foreign.pdf),
+                                    str(foreign.bundle)])
+    assert untrusted.exit_code == 3, untrusted.output
+    assert "signed, but by a key you have not told me to trust" in untrusted.output
     trusted = runner.invoke(args=["dossier", "verify", str(dossier.pdf), "--trust",
                                   str(dossier.root)])
     assert trusted.exit_code == 0, trusted.output
@@ -373,32 +480,26 @@ def test_the_cli_verifies_without_a_database_and_exits_non_zero_on_failure(
     assert "does NOT verify" in bad.output
 
 
-def test_a_stranger_runs_the_standalone_script_without_the_portal(
+def test_a_stranger_runs_the_one_standalone_file_without_the_portal(
         dossier: Dossier, tmp_path: Path):
     # -I: isolated mode, so neither the repository nor the script's folder is on the
-    # path: only the installed pyhanko, pikepdf and bagit are importable.
+    # path: only the installed pyhanko and pikepdf are importable. (In a fresh venv with
+    # the pinned packages only: tests/test_standalone_verifier.py.)
     import shutil
 
-    from portal.audit import hashing
-
-    # What a stranger copies: verify.py and hashing.py, into a folder of their own.
-    kit = tmp_path / "kit"
+    kit = tmp_path / "kit"  # what a stranger copies: verify.py alone
     kit.mkdir()
     shutil.copy(verify_module.__file__, kit / "verify.py")
-    shutil.copy(hashing.__file__, kit / "hashing.py")
     ran = subprocess.run([sys.executable, "-I", str(kit / "verify.py"), str(dossier.pdf),
                           str(dossier.bundle), "--fingerprint", dossier.fingerprint],
                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "RESULT: the dossier verifies." in ran.stdout
     assert "every hash recomputed" in ran.stdout
-    # Without hashing.py beside it, the custody chains cannot be checked: it says so.
-    (kit / "hashing.py").unlink()
-    alone = subprocess.run([sys.executable, "-I", str(kit / "verify.py"), str(dossier.pdf),
-                            str(dossier.bundle)], capture_output=True, text=True,
-                           cwd=tmp_path, timeout=120)
-    assert alone.returncode == 1
-    assert "FAIL  custody: hashing.py" in alone.stdout
+    unpinned = subprocess.run([sys.executable, "-I", str(kit / "verify.py"),
+                               str(dossier.pdf), str(dossier.bundle)],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert unpinned.returncode == 3, unpinned.stdout
     probe = subprocess.run([sys.executable, "-I", "-c", "import portal"],
                            capture_output=True, cwd=tmp_path)
     assert probe.returncode != 0  # the portal really was not importable
@@ -427,8 +528,20 @@ def test_a_real_export_verifies_and_a_flipped_byte_is_caught(
     assert "1 original(s) match the manifest" in result.output
     assert "PASS  custody: 1 chain(s)" in result.output
     assert "every hash recomputed from its event" in result.output
+    assert "every file of it is listed with its SHA-256 in the signed manifest" in \
+        result.output
     with pikepdf.open(pdf) as document:
         assert pdfa_problems(document) == []
+        signed = json.loads(document.attachments["manifest.json"].get_file().read_bytes())
+    # The bundle carries the verifier itself, listed in the signed manifest.
+    with zipfile.ZipFile(bundle) as archive:
+        shipped = archive.read("bag/data/verify.py")
+    assert shipped == Path(verify_module.__file__).read_bytes()
+    listed = {f["path"]: f["sha256"] for f in signed["bundle_files"]}
+    assert listed["verify.py"] == hashlib.sha256(shipped).hexdigest()
+    assert set(listed) == {"exhibits.csv", "custody.jsonl", "portal-root.pem", "verify.py",
+                           *(p for p in listed if p.startswith("originals/"))}
+    assert len([p for p in listed if p.startswith("originals/")]) == 1
 
     data = bytearray(pdf.read_bytes())
     data[len(data) // 4] ^= 0x01
@@ -439,8 +552,9 @@ def test_a_real_export_verifies_and_a_flipped_byte_is_caught(
 
 
 def test_the_canonical_hashing_imports_alone_without_the_portal(tmp_path: Path):
-    """portal/audit/hashing.py is what the standalone verifier loads: standard library
-    only, importable in an isolated interpreter that cannot see the portal."""
+    """portal/audit/hashing.py (copied into the standalone verifier, character for
+    character: tests/test_standalone_verifier.py) stays standard library only,
+    importable in an isolated interpreter that cannot see the portal."""
     from portal.audit import hashing
 
     probe = ("import importlib.util, json, sys\n"
@@ -460,7 +574,7 @@ def test_the_canonical_hashing_imports_alone_without_the_portal(tmp_path: Path):
 
 def _custody_problem(app: Flask, folder: Path, records: list[dict[str, object]]) -> str:
     made = make_dossier(app, folder, jsonl(records))
-    report = verify(made.pdf, made.bundle)
+    report = verify(made.pdf, made.bundle, None, made.fingerprint)
     problems = failed(report)
     assert set(problems) == {"custody"}, report.lines()  # signed and bundled as is
     return problems["custody"]

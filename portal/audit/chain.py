@@ -91,6 +91,7 @@ class AuditAction(StrEnum):
     DOSSIER_EXHIBITS_RENUMBERED = "dossier.exhibits_renumbered"
     DOSSIER_REDACTION_ADDED = "dossier.redaction_added"
     DOSSIER_REDACTION_REMOVED = "dossier.redaction_removed"
+    DOSSIER_TERM_DECIDED = "dossier.term_decided"
     DOSSIER_SENT_FOR_REVIEW = "dossier.sent_for_review"
     DOSSIER_RETURNED = "dossier.returned"
     DOSSIER_APPROVED = "dossier.approved"
@@ -109,6 +110,8 @@ class AuditAction(StrEnum):
     ADVOCACY_EVENT_DELETED = "advocacy_event.deleted"
     TRANSLATION_ADDED = "translation.added"
     TRANSLATIONS_VIEWED = "translations.viewed"
+    NOTICE_SETTINGS_CHANGED = "notice.settings_changed"
+    NOTICE_SENT = "notice.sent"
 
 
 class Outcome(StrEnum):

@@ -1,10 +1,11 @@
 """The one way the portal chains records: SHA-256 over the previous hash and the
 record's canonical JSON (sorted keys, no spaces, UTF-8).
 
-Standard library only, and no import of the portal: the offline verifier
-(portal/pdf/verify.py), which must run without the portal, loads this very file by
-its path to recompute the custody chains of an exported dossier. Keep it so (a test
-imports it alone in an isolated interpreter).
+Standard library only, and no import of the portal. The offline verifier
+(portal/pdf/verify.py), one file that runs without the portal, carries a copy of this
+module from GENESIS_HASH on, character for character, to recompute the custody chains
+of an exported dossier; tests/test_standalone_verifier.py fails when they differ, so
+change both together (decision 0019).
 """
 
 from __future__ import annotations

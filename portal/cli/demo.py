@@ -31,11 +31,13 @@ from portal.dependencies import blob_store, crypto_kit
 from portal.jobs.execute import run_job
 from portal.media.sniff import detect_media_type
 from portal.models import Dossier, EvidenceItem, Family, Incident, Job, JobState, Role, User, db
+from portal.models.dossiers import SectionKey
 from portal.services import evidence, families, incidents, people, register, renditions
 from portal.services.accounts import create_user, find_user
 from portal.services.consent import ConsentChoice, record_consent
 from portal.services.countries import country_codes
-from portal.services.dossiers import assembly, builder, redaction, workflow
+from portal.services.dossiers import assembly, builder, occurrences, redaction, sections, workflow
+from portal.services.dossiers.checklist import BRACKETED_INSTRUCTION, checklist
 from portal.services.dossiers.naming import agency_namer
 from portal.services.dossiers.patterns import record_advocacy_event
 from portal.services.staff_profile import set_profile
@@ -153,13 +155,27 @@ def _seed_approved_dossier(member: User, advocate: User, reviewer: User, family:
         language="en"))
     for incident in reports:
         builder.add_incident(advocate, dossier, incident)
+    _complete_sections(advocate, dossier)
+    occurrences.redact_remaining(kit, advocate, dossier)
     workflow.send_for_review(advocate, dossier, reviewer)
-    # What the review page shows and the reviewer approves: the assembly's content hash.
+    # What the review page shows and the reviewer approves: the assembly's content hash,
+    # once the checklist holds, each of its warnings weighed.
     approved = assembly.content_hash(assembly.assemble(
         kit, dossier, assembly.CONFIDENTIAL, agency_namer(dossier.language)))
+    weighed = [warning.value for warning in checklist(kit, dossier).warnings]
     workflow.approve(kit, reviewer, dossier, approved, approved,
-                     comments="(Sample) Approved for the demo.")
+                     comments="(Sample) Approved for the demo.", acknowledged=weighed)
     return dossier
+
+
+def _complete_sections(advocate: User, dossier: Dossier) -> None:
+    """The advocate writes each section: the templates' bracketed instructions become
+    sample text (an approval is refused while one is left)."""
+    kit = crypto_kit()
+    for key in SectionKey:
+        draft = sections.load_section(kit, dossier, key.value)
+        body = BRACKETED_INSTRUCTION.sub("(Sample text written for the demo.)", draft.body)
+        sections.save_section(kit, advocate, dossier, key.value, body, draft.lock_version)
 
 
 def _store_as_upload(actor: User, incident: Incident, filename: str, data: bytes, kind: str,

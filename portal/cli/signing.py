@@ -9,6 +9,10 @@ fingerprint: publish it (docs/verifying.md) so that anyone can check a dossier.
 with a self-signed certificate for the portal's timestamp authority (a second
 fingerprint to publish). The PKCS#12 password is read from a file or prompted for,
 never taken from the command line, and never printed.
+`renew-signer` issues a new document signing certificate (and key) under the same
+root, with the usages this version gives it (pki_issue.SIGNER_USAGES: an installation
+made before decision 0019 has a signer that poppler's pdfsig does not approve); the
+root's fingerprint does not change, and dossiers signed before still verify.
 """
 
 from __future__ import annotations
@@ -61,6 +65,32 @@ def init(if_missing: bool) -> None:
     click.echo(f"{folder}: {state}")
     click.echo(f"root certificate: {folder / pki.CERT_FILES['root']}")
     click.echo(f"root SHA-256 fingerprint: {pki.grouped(material.root_fingerprint)}")
+    _warn_old_signer(material)
+
+
+def _warn_old_signer(material: pki.SigningMaterial) -> None:
+    if pki_issue.signer_lacks_usages(material):
+        click.echo("the signing certificate lacks the key usages other tools expect "
+                   "(pdfsig reports an unknown certificate issue): run "
+                   "`flask signing renew-signer` (same root, same fingerprint)", err=True)
+
+
+@signing_cli.command("renew-signer")
+def renew_signer() -> None:
+    """Issue a new document signing certificate and key under the same root."""
+    folder, wrap_key = signing_location(current_app)
+    organisation = str(current_app.config.get("PORTAL_NAME") or "PS752 case portal")
+    try:
+        material = pki_issue.renew_signer(pki.load_material(folder, wrap_key), organisation)
+        pki.store_signer(folder, material, wrap_key)
+    except pki.SigningUnavailable as error:
+        click.echo(f"no new signing certificate: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"new signing certificate: {material.signer.subject.rfc4514_string()}, valid "
+               f"to {material.signer.not_valid_after_utc:%Y-%m-%d} (the old one is kept "
+               f"as {pki.CERT_FILES['signer']}.previous)")
+    click.echo(f"root SHA-256 fingerprint (unchanged): "
+               f"{pki.grouped(material.root_fingerprint)}")
 
 
 def _read_password(path: Path | None) -> bytes | None:
@@ -132,6 +162,7 @@ def status() -> None:
     click.echo("root key: " + ("on this server (sealed)" if material.root_key is not None
                                else "imported from a CA: not ours" if material.tsa_anchor
                                else "not on this server"))
+    _warn_old_signer(material)
 
 
 @signing_cli.command("crl")

@@ -1,9 +1,12 @@
 """Passphrase hashing (Argon2id) and the passphrase strength policy.
 
 Security assumptions:
-- Every passphrase is NFC-normalised before hashing, verifying or policy
-  checks, so the same text typed on different keyboards (e.g. a Persian
-  phone keyboard and a desktop) produces the same bytes.
+- Every passphrase is put in its passphrase form (passphrase_form.py: NFKC, and
+  the Arabic letters ك ي ى ە ۀ as the Persian ک ی ی ه هٔ) before hashing,
+  verifying or policy checks, so the same text typed on different keyboards (a
+  Persian phone keyboard, an Arabic layout, a desktop) produces the same bytes.
+  A hash made before that form existed (of the NFC text) is still accepted, and
+  the caller is told to replace it (`verify_and_update`).
 - Passphrases and hashes are never logged or put into exception messages here.
 - The policy scores a passphrase against the words of this portal's context
   (passphrase_context.py) as well as the person's own names: neither adds strength.
@@ -23,6 +26,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from portal.crypto.passphrase_context import CONTEXT_WORDS
+from portal.crypto.passphrase_form import passphrase_form
 
 __all__ = [
     "MAX_PASSPHRASE_CHARS",
@@ -34,10 +38,11 @@ __all__ = [
     "PassphraseVerdict",
     "check_passphrase",
     "normalize_passphrase",
+    "passphrase_form",
 ]
 
 MAX_PASSPHRASE_CHARS = 256
-"""Upper bound (in code points after NFC) accepted by the policy."""
+"""Upper bound (in code points of the passphrase form) accepted by the policy."""
 
 MIN_ACCEPTABLE_SCORE = 3
 """Lowest zxcvbn score (0-4) that the policy accepts."""
@@ -58,11 +63,11 @@ _MIN_USER_INPUT_PART_CHARS = 3
 def normalize_passphrase(p: str) -> str:
     """Return ``p`` in Unicode NFC form.
 
-    Used by hashing, verification and the policy so that canonically
-    equivalent strings (precomposed vs. combining sequences, as produced by
-    different keyboards and input methods) are treated as the same
-    passphrase. No other transformation (case folding, trimming) is applied:
-    every other character the user typed is significant.
+    The form account passphrases were hashed in before :func:`passphrase_form`
+    (still tried at sign-in, see :meth:`PassphraseHasher.verify_and_update`), and
+    the form of the audit checkpoint key's passphrase, whose derived key must not
+    change. Canonically equivalent strings (precomposed vs. combining sequences)
+    are the same; no other transformation (case folding, trimming) is applied.
 
     Raises:
         TypeError: if ``p`` is not a ``str``.
@@ -90,7 +95,10 @@ class PassphraseHasher:
 
     Security assumptions: hashes are PHC strings produced by argon2-cffi with
     a random 16-byte salt per hash; argon2-cffi compares digests in constant
-    time. Inputs are NFC-normalised (see :func:`normalize_passphrase`).
+    time. Inputs are hashed in their passphrase form (:func:`passphrase_form`);
+    verification also tries the NFC form older hashes were made of, only when it
+    differs, and a login for an unknown account does the same work
+    (:meth:`dummy_verify`), so the time taken says nothing about the account.
     Callers must bound request sizes: Argon2 pre-hashes its input, so cost
     grows linearly with passphrase length.
     """
@@ -119,16 +127,17 @@ class PassphraseHasher:
         return self._params
 
     def hash(self, passphrase: str) -> str:
-        """Return an Argon2id PHC-format hash of the NFC-normalised passphrase.
+        """Return an Argon2id PHC-format hash of the passphrase form of ``passphrase``.
 
         Raises:
             TypeError: if ``passphrase`` is not a ``str``.
             argon2.exceptions.HashingError: if hashing fails (e.g. out of memory).
         """
-        return self._hasher.hash(normalize_passphrase(passphrase))
+        return self._hasher.hash(passphrase_form(passphrase))
 
     def verify(self, stored_hash: str, passphrase: str) -> bool:
-        """Return True iff ``passphrase`` matches ``stored_hash``.
+        """Return True iff ``passphrase`` matches ``stored_hash`` (in its passphrase
+        form, or in the NFC form of hashes made before it).
 
         Returns False (never raises) for a wrong passphrase and for a
         malformed or unsupported stored hash, so a corrupted row cannot be
@@ -137,7 +146,30 @@ class PassphraseHasher:
         Raises:
             TypeError: if ``passphrase`` is not a ``str``.
         """
-        candidate = normalize_passphrase(passphrase)
+        matched, _ = self.verify_and_update(stored_hash, passphrase)
+        return matched
+
+    def verify_and_update(self, stored_hash: str, passphrase: str) -> tuple[bool, str | None]:
+        """Whether ``passphrase`` matches ``stored_hash``, and the hash to store instead.
+
+        The second value is a new hash when the stored one should be replaced: it
+        matched only the NFC form of a hash made before the passphrase form, or its
+        parameters are not ours; otherwise None. Never raises for a wrong
+        passphrase or a malformed hash (False, None).
+
+        Raises:
+            TypeError: if ``passphrase`` is not a ``str``.
+            argon2.exceptions.HashingError: if making the new hash fails.
+        """
+        current = passphrase_form(passphrase)
+        if self._matches(stored_hash, current):
+            return True, self.hash(passphrase) if self.needs_rehash(stored_hash) else None
+        legacy = normalize_passphrase(passphrase)
+        if legacy != current and self._matches(stored_hash, legacy):
+            return True, self.hash(passphrase)
+        return False, None
+
+    def _matches(self, stored_hash: str, candidate: str) -> bool:
         try:
             return self._hasher.verify(stored_hash, candidate)
         except (VerificationError, InvalidHashError):
@@ -213,7 +245,7 @@ _SCORING_FOLD = str.maketrans({
 
 
 def _scoring_form(text: str) -> str:
-    return normalize_passphrase(text).translate(_SCORING_FOLD)
+    return passphrase_form(text).translate(_SCORING_FOLD)
 
 
 def _expand_user_inputs(user_inputs: Iterable[str]) -> list[str]:
@@ -292,7 +324,8 @@ def check_passphrase(
 ) -> PassphraseVerdict:
     """Apply the passphrase policy and return a verdict (never raises on content).
 
-    Rules, in order: length in Unicode code points after NFC must be within
+    Rules, in order: length in Unicode code points of the passphrase form
+    (:func:`passphrase_form`, the form that is hashed) must be within
     ``[min_chars, MAX_PASSPHRASE_CHARS]``; then the zxcvbn score must be at
     least :data:`MIN_ACCEPTABLE_SCORE`, both for the whole passphrase and for
     what is left of it once the known words (below) found in it are taken out:
@@ -312,7 +345,7 @@ def check_passphrase(
     """
     if not 1 <= min_chars <= MAX_PASSPHRASE_CHARS:
         raise ValueError(f"min_chars must be between 1 and {MAX_PASSPHRASE_CHARS}")
-    normalized = normalize_passphrase(passphrase)
+    normalized = passphrase_form(passphrase)
     length = len(normalized)
     if length < min_chars:
         return PassphraseVerdict(PassphraseProblem.TOO_SHORT, min_chars)

@@ -21,7 +21,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from portal.jobs import dossier_jobs, evidence_jobs
+from portal.jobs import dossier_jobs, evidence_jobs, notice_jobs
 from portal.jobs.registry import JobFailed, JobKind, register
 from portal.jobs.runners import EagerRunner, ManualRunner, Runner, ThreadRunner
 from portal.services.jobs import NEW_JOBS_KEY
@@ -36,6 +36,7 @@ def install(app: Flask) -> None:
     """Build the configured runner and register the job kinds."""
     evidence_jobs.register_kinds()
     dossier_jobs.register_kinds()
+    notice_jobs.register_kinds()
     backend = app.config["JOBS_BACKEND"]
     lease = int(app.config["JOBS_LEASE_SECONDS"])
     chosen: Runner

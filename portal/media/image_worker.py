@@ -15,6 +15,14 @@ Protocol on stdout, on exit code 0 only: one line of ASCII JSON (at most
 `MAX_HEADER_BYTES`): ``{"metadata": {...}, "thumbnail_type": ..., "viewing_type": ...}``,
 then the thumbnail and the viewing copy, each as an 8-byte big-endian length and the
 bytes. Other exit codes: 2 undecodable, 3 too large (bomb), 4 out of memory.
+
+Two further modes serve redacted copies (portal/media/blackout.py), with the same
+limits and decoders: ``... measure`` writes one JSON line ``{"width": W, "height": H}``
+of the upright image; ``... redact RECTANGLES_JSON`` sets every pixel of each
+rectangle ``[x, y, width, height]`` to black, writes ``{"width", "height",
+"media_type": "image/png"}`` and the PNG (8-byte length, bytes): a new image holding
+pixels only, so nothing of the source's metadata is carried over. Exit code 5: a
+rectangle is not inside the image.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ EXIT_OK = 0
 EXIT_UNDECODABLE = 2
 EXIT_TOO_LARGE = 3
 EXIT_OUT_OF_MEMORY = 4
+EXIT_OUTSIDE = 5
 
 MAX_IMAGE_PIXELS = 40_000_000
 MAX_HEADER_BYTES = 1024 * 1024
@@ -268,11 +277,95 @@ def analyse(data: bytes, out: BinaryIO) -> int:
     return EXIT_OK
 
 
+BLACK = 0
+
+
+def upright_pixels(image: ImageFile.ImageFile) -> Image.Image:
+    """The image as shown (EXIF orientation applied), RGB or RGBA, in a new image that
+    holds pixels only."""
+    ImageOps.exif_transpose(image, in_place=True)
+    target_mode = "RGBA" if _has_alpha(image) else "RGB"
+    working: Image.Image = image if image.mode == target_mode else image.convert(target_mode)
+    clean = Image.new(target_mode, working.size)
+    clean.paste(working, (0, 0))
+    return clean
+
+
+def paint_rectangles(image: Image.Image, rectangles: list[list[int]]) -> bool:
+    """Set every pixel of each [x, y, width, height] to opaque black (the pixels are
+    replaced, not covered); False, and nothing painted, if one is not inside."""
+    boxes = []
+    for x, y, width, height in rectangles:
+        if min(x, y) < 0 or width < 1 or height < 1 or x + width > image.width \
+                or y + height > image.height:
+            return False
+        boxes.append((x, y, x + width, y + height))
+    colour = (BLACK, BLACK, BLACK, 255) if image.mode == "RGBA" else (BLACK, BLACK, BLACK)
+    for box in boxes:
+        image.paste(colour, box)
+    return True
+
+
+def measure(data: bytes, out: BinaryIO) -> int:
+    """Write the upright image's size as one JSON line."""
+    image = open_image(data)
+    width, height = upright_pixels(image).size
+    out.write(json.dumps({"width": width, "height": height}).encode("ascii") + b"\n")
+    out.flush()
+    return EXIT_OK
+
+
+def redact(data: bytes, rectangles: list[list[int]], out: BinaryIO) -> int:
+    """Paint the rectangles black on the upright image; write its size and the PNG."""
+    image = upright_pixels(open_image(data))
+    if not paint_rectangles(image, rectangles):
+        return EXIT_OUTSIDE
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", icc_profile=None)
+    payload = buffer.getvalue()
+    header = {"width": image.width, "height": image.height, "media_type": "image/png"}
+    out.write(json.dumps(header).encode("ascii") + b"\n")
+    out.write(LENGTH_PREFIX.pack(len(payload)))
+    out.write(payload)
+    out.flush()
+    return EXIT_OK
+
+
+def _rectangles(text: str) -> list[list[int]]:
+    """The rectangles argument: a JSON list of four-integer lists (else ValueError)."""
+    value = json.loads(text)
+    if not isinstance(value, list) or not all(
+            isinstance(r, list) and len(r) == 4
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in r) for r in value):
+        raise ValueError("rectangles")
+    return value
+
+
+def guarded(action: Any) -> int:
+    """Run a mode, mapping what decoding raises onto the exit codes."""
+    try:
+        result: int = action()
+    except MemoryError:
+        return EXIT_OUT_OF_MEMORY
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return EXIT_TOO_LARGE
+    except Exception:  # as in `analyse`: any decoder failure is "undecodable"
+        return EXIT_UNDECODABLE
+    return result
+
+
 def main(argv: list[str]) -> int:
-    """``image_worker.py MAX_MEMORY_BYTES MAX_CPU_SECONDS`` < image > protocol."""
+    """``image_worker.py MAX_MEMORY_BYTES MAX_CPU_SECONDS [measure | redact RECTANGLES]``
+    < image > protocol."""
     max_memory_bytes, max_cpu_seconds = int(argv[0]), int(argv[1])
     apply_limits(max_memory_bytes, max_cpu_seconds)
     configure_decoders()
+    mode = argv[2] if len(argv) > 2 else "analyse"
+    if mode == "measure":
+        return guarded(lambda: measure(sys.stdin.buffer.read(), sys.stdout.buffer))
+    if mode == "redact":
+        rectangles = _rectangles(argv[3])
+        return guarded(lambda: redact(sys.stdin.buffer.read(), rectangles, sys.stdout.buffer))
     return analyse(sys.stdin.buffer.read(), sys.stdout.buffer)
 
 

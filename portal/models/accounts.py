@@ -50,6 +50,12 @@ class User(Base):
     # (public variants name staff by role). Personal text, sealed like people's names.
     full_name_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     professional_capacity_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Content-free notices by e-mail (decision 0018): off until the person opts in. The
+    # address is sealed and opened only by the job that sends; the time the last notice
+    # was queued keeps the next one NOTICE_COALESCE_MINUTES away.
+    notices_opted_in: Mapped[bool] = mapped_column(default=False)
+    notice_email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    notice_queued_at: Mapped[datetime | None]
 
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
     recovery_codes: Mapped[list[RecoveryCode]] = relationship(back_populates="user")

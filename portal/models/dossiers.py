@@ -15,12 +15,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import User
 from portal.models.base import Base, utcnow
-from portal.models.evidence import EvidenceItem
+from portal.models.evidence import EvidenceItem, Rendition
 from portal.models.incidents import Incident
 from portal.models.vocabulary import enum_column
 
@@ -176,6 +176,32 @@ class DossierExhibit(Base):
 
     dossier: Mapped[Dossier] = relationship(back_populates="exhibits")
     evidence: Mapped[EvidenceItem] = relationship()
+    # The pages (1 for an image) the public variant shows as redacted copies.
+    redactions: Mapped[list[ExhibitRedaction]] = relationship(
+        cascade="all, delete-orphan", order_by="ExhibitRedaction.page")
+
+
+class ExhibitRedaction(Base):
+    """A page of an exhibit (1 for an image, the page number for a PDF's previews) that
+    the public variant shows as a copy whose marked areas were blacked out
+    (services/dossiers/redacted_renditions.py). The rendition is a new one of the
+    evidence item; the original and its other renditions never change. Replacing it
+    points this row at a newer rendition (the older one stays, with its custody event);
+    clearing deletes the row, never the rendition."""
+
+    __tablename__ = "exhibit_redactions"
+    __table_args__ = (UniqueConstraint("exhibit_id", "page"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exhibit_id: Mapped[int] = mapped_column(ForeignKey("dossier_exhibits.id"), index=True)
+    page: Mapped[int]
+    rendition_id: Mapped[int] = mapped_column(ForeignKey("renditions.id"))
+    # [[x, y, width, height], ...] in the source image's own pixels: coordinates, no text.
+    rectangles: Mapped[list[list[int]]] = mapped_column(JSON)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    rendition: Mapped[Rendition] = relationship()
 
 
 class DossierSection(Base):
@@ -222,6 +248,25 @@ class DossierRedaction(Base):
         enum_column(RedactionReason, "redaction_reason", 2))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DossierTermReview(Base):
+    """A decision on one occurrence of a protected term in a dossier's text: redact
+    it there, or keep it (safe) for a recorded reason. The occurrence is named by a
+    keyed hash of where it is and the words around it (never the words in clear);
+    a kept occurrence seals the words kept (services/dossiers/occurrences.py)."""
+
+    __tablename__ = "dossier_term_reviews"
+    __table_args__ = (UniqueConstraint("dossier_id", "occurrence_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    occurrence_key: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(10))  # "redact" or "safe"
+    phrase_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)  # the words kept
+    reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DossierReview(Base):

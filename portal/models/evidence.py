@@ -93,7 +93,7 @@ class EvidenceItem(Base):
     prior_chain_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     creator_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     source_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
-    claimed_date_text: Mapped[str] = mapped_column(String(80), default="")
+    claimed_date_text_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     claimed_place_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     claim_source: Mapped[str] = mapped_column(String(20), default="")
     claim_trusted: Mapped[bool | None]
@@ -155,9 +155,28 @@ class CustodyEvent(Base):
     actor_id: Mapped[int | None]
     actor_label: Mapped[str] = mapped_column(String(120), default="")
     actor_role: Mapped[str] = mapped_column(String(20), default="")
-    purpose: Mapped[str] = mapped_column(String(300), default="")
+    # The purpose staff gave (a download) is sealed in `custody_purposes`: this row is
+    # append-only, and a key rotation must be able to re-seal it (decision 0014).
     hash_before: Mapped[str] = mapped_column(String(64), default="")
     hash_after: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class CustodyPurpose(Base):
+    """The purpose a custody event was recorded with, sealed, one row per such event.
+
+    Kept beside the append-only `custody_events` rather than in them, because a key
+    rotation re-seals every sealed value in place, and an append-only row cannot be
+    updated (decision 0014). The id is the event's: the sealed value is bound to it
+    (`custody_purposes:<event id>:purpose_sealed`), so it opens for that event only.
+    The event's hash still covers the purpose in clear (portal/audit/hashing.py): a
+    purpose changed, removed or moved here breaks the chain.
+    """
+
+    __tablename__ = "custody_purposes"
+
+    id: Mapped[int] = mapped_column(ForeignKey("custody_events.id"), primary_key=True,
+                                    autoincrement=False)
+    purpose_sealed: Mapped[bytes] = mapped_column(LargeBinary)

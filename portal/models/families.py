@@ -126,7 +126,8 @@ class AssignmentProposal(Base):
 class Person(Base):
     """A relative, witness or other target, known to others by a pseudonym code.
 
-    Names, contact details and address are sealed (encrypted, bound to this row).
+    Names, relationship note, contact details and address are sealed (encrypted, bound
+    to this row).
     """
 
     __tablename__ = "people"
@@ -136,7 +137,7 @@ class Person(Base):
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
     number: Mapped[int]
     code: Mapped[str] = mapped_column(String(30), unique=True)  # e.g. FAM-017-P3
-    relationship_note: Mapped[str] = mapped_column(String(120), default="")
+    relationship_note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     residence: Mapped[Residence] = mapped_column(enum_column(Residence, "residence"))
     residence_country: Mapped[str] = mapped_column(String(2), default="")
     lives_in_iran: Mapped[bool] = mapped_column(default=False)

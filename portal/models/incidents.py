@@ -110,11 +110,12 @@ class Incident(Base):
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Tehran")
 
     # Where (ISO 3166-1 alpha-2 codes), and where each element happened (jurisdiction).
+    # Province, city and platform are free text: sealed (searched through the blind index).
     country: Mapped[str] = mapped_column(String(2), default="", index=True)
-    province: Mapped[str] = mapped_column(String(80), default="")
-    city: Mapped[str] = mapped_column(String(80), default="")
+    province_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    city_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     place_type: Mapped[PlaceType | None] = mapped_column(enum_column(PlaceType, "place_type"))
-    online_platform: Mapped[str] = mapped_column(String(80), default="")
+    online_platform_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     country_sent: Mapped[str] = mapped_column(String(2), default="")
     country_received: Mapped[str] = mapped_column(String(2), default="")
     country_carried_out: Mapped[str] = mapped_column(String(2), default="")
@@ -251,14 +252,20 @@ class IncidentLink(Base):
 
 
 class LegalTag(Base):
-    """A legal characterisation an advocate suggests and a legal reviewer confirms."""
+    """A legal characterisation an advocate suggests and a legal reviewer confirms.
+
+    The tag is free text, so it is sealed; `tag_digest` (a keyed hash of it under the
+    search-index key, `search_index.legal_tag_digest`) lets the database refuse the
+    same tag twice on one incident without holding it in clear.
+    """
 
     __tablename__ = "legal_tags"
-    __table_args__ = (UniqueConstraint("incident_id", "tag"),)
+    __table_args__ = (UniqueConstraint("incident_id", "tag_digest"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
-    tag: Mapped[str] = mapped_column(String(60))
+    tag_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    tag_digest: Mapped[str] = mapped_column(String(64))
     suggested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     confirmed_at: Mapped[datetime | None]

@@ -10,6 +10,11 @@ Nothing is written to a folder or read back, so no plaintext original, custody l
 staff purpose is ever on disk, and a process killed while it bundles leaves nothing
 readable behind. The zip is never sought either: entries carry data descriptors.
 
+The bag also carries the offline verifier, `data/verify.py` (portal/pdf/verify.py
+itself, one self-contained file: decision 0019), and the caller may `declare` the
+SHA-256 of payload files (what the signed manifest lists): a file that streams other
+bytes than declared fails the build.
+
 `validate_bag_zip` checks a bag with the bagit library (which wants a folder): a tool
 for tests and operators holding a bundle already, never used by the export. bagit is
 imported there only, not by this module (the web process imports `BagFile` through
@@ -22,7 +27,7 @@ import hashlib
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -31,6 +36,12 @@ FIXED_TIME = (2020, 1, 8, 0, 0, 0)  # zip entries carry no real time: the hash i
 ALGORITHMS = ("sha256", "sha512")
 TOP = "bag/"
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+VERIFIER_PATH = "verify.py"  # the offline verifier, in every bag (data/verify.py)
+
+
+def verifier_source() -> bytes:
+    """The standalone offline verifier (portal/pdf/verify.py) as every bag carries it."""
+    return Path(__file__).with_name("verify.py").read_bytes()
 
 
 @dataclass(frozen=True)
@@ -108,10 +119,11 @@ def bag_path(path: str) -> str:
 
 
 def build_bag_zip(files: Iterable[BagFile], bag_info: dict[str, str],
-                  destination: Sink) -> ZipDigest:
+                  destination: Sink, declared: Mapping[str, str] | None = None) -> ZipDigest:
     """Write the zipped bag to `destination` (only `write` is called); return the
-    zip's SHA-256 and length. Raises ValueError for two files with the same path or a
-    bag-info value with a line break, and whatever reading a file's chunks raises
+    zip's SHA-256 and length. Raises ValueError for two files with the same path, a
+    bag-info value with a line break, or a file whose SHA-256 is not the one `declared`
+    for its path (relative to data/), and whatever reading a file's chunks raises
     (then what was written is unfinished: the caller discards it)."""
     sink = _StreamSink(destination)
     by_path = _by_path(files)
@@ -119,8 +131,17 @@ def build_bag_zip(files: Iterable[BagFile], bag_info: dict[str, str],
         payload = _Payload()
         for path in sorted(by_path):
             _write_payload_file(archive, path, by_path[path], payload)
+        _check_declared(payload, declared or {})
         _write_tag_files(archive, payload, bag_info)
     return sink.digest()
+
+
+def _check_declared(payload: _Payload, declared: Mapping[str, str]) -> None:
+    written = {path.removeprefix("data/"): digest
+               for path, digest in payload.manifests["sha256"]}
+    for path, digest in declared.items():
+        if written.get(bag_path(path)) != digest:
+            raise ValueError(f"bag file {path[:100]} is not what the manifest declares")
 
 
 def _by_path(files: Iterable[BagFile]) -> dict[str, BagFile]:

@@ -34,6 +34,7 @@ class ShownPage:
     number: int  # the page of the original (2, 3...)
     asset: str
     sha256: str
+    redacted: bool = False  # a copy with marked areas blacked out (public variant)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class ShownRendition:
     facts: tuple[tuple[str, str], ...] = ()  # (label, value): duration, pages, size...
     pages: tuple[ShownPage, ...] = ()  # PDF evidence: pages 2.. shown after page 1
     problem: bool = False  # a copy exists but could not be read back intact
+    # What the public variant shows instead when the exhibit has redacted pages
+    # (ExhibitEntry.shown "redacted_copy"): its page images, blacked out where marked.
+    redacted: ShownRendition | None = None
 
 
 @dataclass(frozen=True)

@@ -111,8 +111,9 @@ class ExhibitEntry:
     size_bytes: int
     sha256: str
     shown_sha256: str  # the rendition shown (the original's hash when it is the original)
-    # "original" or "viewing_copy"; in the public variant WITHHELD_SHEET, or "" for an
-    # exhibit withheld from every variant (then every descriptive field is empty).
+    # "original" or "viewing_copy"; in the public variant WITHHELD_SHEET, or
+    # "redacted_copy" (its page images, blacked out where marked: nothing else of it),
+    # or "" for an exhibit withheld from every variant (every descriptive field empty).
     shown: str
     classification: str
     reports: tuple[int, ...]

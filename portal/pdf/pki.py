@@ -208,9 +208,39 @@ def load_material(folder: Path, wrap_key: bytes) -> SigningMaterial:
         raise SigningUnavailable(
             f"the signing keys in {folder} are incomplete or unreadable "
             f"({type(error).__name__})") from None
+    if _public_der(signer_key.public_key()) != _public_der(certs["signer"].public_key()):
+        raise SigningUnavailable(f"{KEY_FILES['signer']} is not the key of "
+                                 f"{CERT_FILES['signer']}: run `flask signing renew-signer`")
     return SigningMaterial(root=certs["root"], signer=certs["signer"], tsa=certs["tsa"],
                            crl=crl, signer_key=signer_key, tsa_key=tsa_key, root_key=root_key,
                            chain=chain, chain_crls=chain_crls)
+
+
+def _public_der(key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey | object) -> bytes:
+    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        return b""  # a signer certificate with another kind of key matches no key of ours
+    return key.public_bytes(serialization.Encoding.DER,
+                            serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def store_signer(folder: Path, material: SigningMaterial, wrap_key: bytes) -> None:
+    """Replace the stored signing key and certificate by those of `material` (a new
+    signer, `pki_issue.renew_signer`): each written whole (0600) beside its file, then
+    renamed over it, the key first. A crash between the two renames leaves a key that
+    `load_material` refuses as not the certificate's: running the renewal again mends
+    it. The old certificate is kept as `signer.pem.previous` (for the record: the
+    dossiers it signed carry it); its key is gone, as nothing may sign with it again."""
+    files = {KEY_FILES["signer"]: _seal(wrap_key, KEY_FILES["signer"], material.signer_key),
+             CERT_FILES["signer"]: material.signer.public_bytes(serialization.Encoding.PEM)}
+    for name, data in files.items():
+        staging = folder / f".{name}.new"
+        staging.unlink(missing_ok=True)
+        _write_private(staging, data)
+    previous = folder / f"{CERT_FILES['signer']}.previous"
+    previous.unlink(missing_ok=True)
+    os.link(folder / CERT_FILES["signer"], previous)
+    for name in files:
+        os.replace(folder / f".{name}.new", folder / name)
 
 
 def store_crls(folder: Path, material: SigningMaterial) -> None:

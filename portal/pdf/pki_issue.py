@@ -4,9 +4,15 @@
   is served on a network: no OCSP responder, no CRL URL. Its only jobs are to issue
   the two certificates below and a CRL; `fresh_crl` re-issues the CRL when it is
   within `CRL_REFRESH` of its next update.
-- the **document signing certificate** of the portal (RSA-3072, 10 years,
-  id-kp-documentSigning). One for the portal, not one per reviewer: the signature's
-  reason names the approving legal reviewer.
+- the **document signing certificate** of the portal (RSA-3072, 10 years; key usage
+  digitalSignature and nonRepudiation, critical; extended key usage id-kp-documentSigning
+  (RFC 9336) and id-kp-emailProtection: `SIGNER_USAGES`). One for the portal, not one
+  per reviewer: the signature's reason names the approving legal reviewer.
+  emailProtection is what other tools look for: NSS (poppler's `pdfsig`, and so the
+  readers built on poppler) validates a PDF signer as certificateUsageEmailSigner and
+  calls a certificate whose only EKU is documentSigning "not approved" (decision 0019);
+  Adobe lists emailProtection among the EKUs it accepts for signing. `renew_signer`
+  issues a new one under the same root for an installation made before.
 - an **RFC 3161 timestamp authority** (RSA-3072, 10 years, id-kp-timeStamping,
   critical), run in-process by `sign.sign_pdf` (timestamper.py says why in-process).
   When the signing certificate is imported from a real CA (pki_import.py), the root
@@ -36,6 +42,9 @@ CRL_VALIDITY = dt.timedelta(days=365)
 CRL_REFRESH = dt.timedelta(days=30)
 # RFC 9336 id-kp-documentSigning.
 DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+# The signer's extended key usages: document signing, and the S/MIME usage that NSS
+# (pdfsig) and Adobe check for a PDF signer (decision 0019).
+SIGNER_USAGES = (DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION)
 
 
 def _name(organisation: str, common_name: str) -> x509.Name:
@@ -56,7 +65,7 @@ def _key_usage(*, signing: bool, non_repudiation: bool = False,
 
 
 def _leaf(root_key: rsa.RSAPrivateKey, root: x509.Certificate, key: rsa.RSAPrivateKey,
-          subject: x509.Name, usage: ObjectIdentifier, now: dt.datetime, *,
+          subject: x509.Name, usages: tuple[ObjectIdentifier, ...], now: dt.datetime, *,
           non_repudiation: bool) -> x509.Certificate:
     return (x509.CertificateBuilder()
             .subject_name(subject).issuer_name(root.subject).public_key(key.public_key())
@@ -66,8 +75,8 @@ def _leaf(root_key: rsa.RSAPrivateKey, root: x509.Certificate, key: rsa.RSAPriva
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(_key_usage(signing=True, non_repudiation=non_repudiation),
                            critical=True)
-            .add_extension(x509.ExtendedKeyUsage([usage]),
-                           critical=usage == ExtendedKeyUsageOID.TIME_STAMPING)
+            .add_extension(x509.ExtendedKeyUsage(list(usages)),
+                           critical=ExtendedKeyUsageOID.TIME_STAMPING in usages)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
                            critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
@@ -104,13 +113,47 @@ def create_material(organisation: str, now: dt.datetime | None = None) -> Signin
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()),
                            critical=False)
             .sign(root_key, hashes.SHA256()))
-    signer = _leaf(root_key, root, signer_key, _name(organisation, f"{organisation} dossiers"),
-                   DOCUMENT_SIGNING, now, non_repudiation=True)
+    signer = _signer(root_key, root, signer_key, organisation, now)
     tsa = _leaf(root_key, root, tsa_key, _name(organisation, f"{organisation} timestamps"),
-                ExtendedKeyUsageOID.TIME_STAMPING, now, non_repudiation=False)
+                (ExtendedKeyUsageOID.TIME_STAMPING,), now, non_repudiation=False)
     return SigningMaterial(root=root, signer=signer, tsa=tsa,
                            crl=_issue_crl(root_key, root, now, 1), signer_key=signer_key,
                            tsa_key=tsa_key, root_key=root_key)
+
+
+def _signer(root_key: rsa.RSAPrivateKey, root: x509.Certificate, key: rsa.RSAPrivateKey,
+            organisation: str, now: dt.datetime) -> x509.Certificate:
+    return _leaf(root_key, root, key, _name(organisation, f"{organisation} dossiers"),
+                 SIGNER_USAGES, now, non_repudiation=True)
+
+
+def signer_lacks_usages(material: SigningMaterial) -> bool:
+    """Whether the signer was issued by this portal's own root (not imported) without
+    the extended key usages other tools expect (an installation made before 0019)."""
+    if material.tsa_anchor is not None:
+        return False  # an imported certificate: its CA decides its usages
+    try:
+        usages = material.signer.extensions.get_extension_for_class(
+            x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return False  # no EKU at all: every usage
+    return not set(SIGNER_USAGES) <= set(usages)
+
+
+def renew_signer(material: SigningMaterial, organisation: str,
+                 now: dt.datetime | None = None) -> SigningMaterial:
+    """`material` with a new signing key and certificate (SIGNER_USAGES), issued by the
+    same root: its fingerprint, the TSA and the CRL stay. Raises SigningUnavailable when
+    the root key is not here (moved offline, or an imported certificate)."""
+    if material.root_key is None:
+        raise SigningUnavailable(
+            "the root key is not on this server (moved offline, or the signing certificate "
+            "was imported from a CA): a new signing certificate must be issued where the "
+            "root key is")
+    now = now or dt.datetime.now(dt.UTC)
+    key = rsa.generate_private_key(65537, KEY_BITS)
+    return replace(material, signer=_signer(material.root_key, material.root, key,
+                                            organisation, now), signer_key=key)
 
 
 def self_signed_tsa(organisation: str, now: dt.datetime

@@ -1,40 +1,55 @@
-"""Verify a PS752 dossier PDF and its evidence bundle offline.
+"""Verify a PS752 dossier PDF and its evidence bundle offline: ONE self-contained file.
 
-Standalone on purpose: it imports nothing of the portal, only the standard library,
-pyHanko and pikepdf, and loads the portal's canonical hashing from the file
-hashing.py (portal/audit/hashing.py, standard library only) by its path, so that
-anyone can copy these two files into one folder and run
+Requirements (pinned; nothing else, and nothing of the portal):
 
-    pip install pyhanko==0.38.0 pikepdf
-    python verify.py DOSSIER.pdf [BUNDLE.zip] [--trust ROOT.pem] [--fingerprint HEX]
+    Python 3.11 or later
+    pyHanko==0.38.0
+    pyhanko-certvalidator==0.33.0
+    pikepdf==10.17.0
+    bagit==1.9.0
 
-(inside the portal: `flask dossier verify`, or `python -I portal/pdf/verify.py`).
-No network is used: revocation data and timestamps come from the file itself; and
-nothing is written to disk: the bundle is read inside the zip, in memory.
+Every exported bundle carries this file (data/verify.py; its SHA-256 is in the signed
+manifest). A stranger runs, in a folder of their own:
 
-What is checked, each a line of the report (exit status 0 only when all pass):
+    python -m venv venv && venv/bin/pip install pyHanko==0.38.0 \
+        pyhanko-certvalidator==0.33.0 pikepdf==10.17.0 bagit==1.9.0
+    venv/bin/python verify.py DOSSIER.pdf [BUNDLE.zip] [--trust ROOT.pem] [--fingerprint HEX]
+
+(inside the portal: `flask dossier verify`, or `python -I portal/pdf/verify.py`; the
+"Verify a dossier" page runs this same file in a limited child.) No network is used:
+revocation data and timestamps come from the file itself; nothing is written to disk:
+the bundle is read inside the zip, in memory. bagit is not imported (the bag is read
+here, in memory); it is pinned for checking the bag by hand (`bagit.py --validate`).
+
+What is checked, each a line of the report:
 
 1. signature: the first signature certifies the document with "no changes allowed"
-   (DocMDP P=1), is intact, chains to the trust root, and validates as PAdES
-   long-term (B-LTA, ETSI EN 319 102-1 with pyHanko's `ades_lta_validation`).
+   (DocMDP P=1); the bytes of every signature and timestamp are intact (their digests
+   and their /Contents); it chains to the trust root, and validates as PAdES long-term
+   (B-LTA, ETSI EN 319 102-1 with pyHanko's `ades_lta_validation`).
 2. modifications: nothing was added after the certification except validation data
    and document timestamps, and no byte follows the last timestamp.
-3. PDF/A: the file declares PDF/A-3B in its XMP metadata (a declaration, not proof).
-4. manifest: manifest.json, exhibits.csv and custody.jsonl are embedded; every
+3. trust root: the root the signature chains to is one you told this verifier to
+   trust (--trust, or --fingerprint matching the root shipped in the bundle).
+4. PDF/A: the file declares PDF/A-3B in its XMP metadata (a declaration, not proof).
+5. manifest: manifest.json, exhibits.csv and custody.jsonl are embedded; every
    embedded original matches the SHA-256 the manifest gives for it.
-5. custody: every exhibit's chain in custody.jsonl is numbered from 1, each event
-   names the previous one's hash, each hash is recomputed and the chain starts from
-   the original's SHA-256. The report says which log it checked: the full log of the
-   confidential variant (each hash recomputed from the event's content) or the public
-   log (a chain of its own over rows that hold only what the public may see).
-6. bundle (when given): the BagIt bag validates (every file against its SHA-256 and
-   SHA-512), its manifest files are byte for byte the ones signed inside the PDF,
-   and every original in it matches the manifest.
+6. custody: every exhibit's chain in custody.jsonl is numbered from 1, each event
+   names the previous one's hash, each hash is recomputed (the hashing rules below,
+   identical to the portal's portal/audit/hashing.py) and the chain starts from the
+   original's SHA-256. The full log (confidential variant) or the public log (public
+   variant: a chain of its own over rows that hold only what the public may see).
+7. bundle (when given): the BagIt bag validates (every file against its SHA-256 and
+   SHA-512); its manifest.json is byte for byte the one signed inside the PDF; every
+   other file of the bag is listed, with its SHA-256, in that signed manifest
+   (`bundle_files`), and nothing listed is missing: a file removed, added or changed
+   fails even when the bag is rebuilt around it.
 
-The trust root is the certificate given with --trust (or --root), else the one
-shipped in the bundle (data/portal-root.pem). A root from the bundle proves nothing by itself:
-compare its fingerprint, printed in the report, with the one the organisation
-published (or pass it with --fingerprint, which must then match).
+Exit status: 0 the dossier verifies; 1 it does not (changed, broken, incomplete: the
+FAIL lines say what); 2 wrong arguments; 3 it is intact and signed, but by a key you
+have not told me to trust (no --trust or --fingerprint, or another root than the one
+you gave): compare the root's fingerprint, printed in the report, with the one the
+organisation published, and run again with --fingerprint.
 
 A portal whose signing certificate comes from a real CA cannot have its timestamp
 authority certified by that CA: its trust file then holds the CA's root followed by
@@ -48,15 +63,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import importlib.util
 import io
 import json
 import logging
 import sys
 import zipfile
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +94,49 @@ from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
+# -- the portal's canonical hashing --------------------------------------------------------
+# The one way the portal chains records: SHA-256 over the previous hash and the record's
+# canonical JSON. What follows, down to the end marker, is portal/audit/hashing.py from
+# GENESIS_HASH on, character for character: the portal hashes with that module, this
+# file verifies with this copy, and tests/test_standalone_verifier.py fails when they
+# differ (decision 0019).
+
+# BEGIN portal/audit/hashing.py
+GENESIS_HASH = "0" * 64
+
+# What a custody event's hash covers (portal/audit/custody.py), in this order.
+CUSTODY_FIELDS = ("item_id", "seq", "occurred_at", "action", "actor_id", "actor_label",
+                  "actor_role", "purpose", "hash_before", "hash_after", "details")
+# A public custody row (the public variant's own chain) holds only these, plus
+# `prev_hash` and `row_hash`; its hash covers these alone.
+PUBLIC_CUSTODY_FIELDS = ("exhibit", "seq", "day", "action", "role", "hash_after")
+
+
+def canonical_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def chain_hash(prev_hash: str, content: Mapping[str, object]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+def custody_content(values: Mapping[str, object]) -> dict[str, object]:
+    """The hashed content of a custody event from its values (occurred_at already
+    canonical); a missing field is a KeyError, never silently hashed as absent."""
+    return {name: values[name] for name in CUSTODY_FIELDS}
+
+
+def custody_hash(prev_hash: str, values: Mapping[str, object]) -> str:
+    return chain_hash(prev_hash, custody_content(values))
+# END portal/audit/hashing.py
+
+
 MANIFEST_FILES = ("manifest.json", "exhibits.csv", "custody.jsonl")
 # The two kinds of custody.jsonl. The full log (confidential variant) gives each event
-# with the content its hash covers (hashing.CUSTODY_FIELDS: names, ids, purposes...).
+# with the content its hash covers (CUSTODY_FIELDS: names, ids, purposes...).
 # The public log (portal/services/dossiers/public_custody.py) is a chain of its own:
-# rows of exactly hashing.PUBLIC_CUSTODY_FIELDS with `prev_hash` and `row_hash`, each
+# rows of exactly PUBLIC_CUSTODY_FIELDS with `prev_hash` and `row_hash`, each
 # hash over those fields of its row, so it neither needs nor confirms anything the
 # public variant withholds.
 FULL_LOG, PUBLIC_LOG = "full", "public"
@@ -100,11 +153,16 @@ MAX_TAG_FILE_BYTES = 64 * 1024**2  # manifests, bag-info, the root: small files,
 BAG_ALGORITHMS = ("sha256", "sha512")
 
 
+EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNTRUSTED = 0, 1, 3  # 2: wrong arguments
+UNTRUSTED = "signed, but by a key you have not told me to trust"
+
+
 @dataclass
 class Check:
     name: str
     ok: bool
     detail: str
+    trust: bool = False  # a failure of trust (who signed), not of integrity (what)
 
 
 @dataclass
@@ -116,15 +174,29 @@ class Report:
     def ok(self) -> bool:
         return bool(self.checks) and all(c.ok for c in self.checks)
 
-    def add(self, name: str, ok: bool, detail: str) -> bool:
-        self.checks.append(Check(name, ok, detail))
+    @property
+    def exit_code(self) -> int:
+        """0 verifies; 3 intact but signed by a key not trusted; 1 anything else."""
+        if self.ok:
+            return EXIT_VERIFIED
+        failures = [c for c in self.checks if not c.ok]
+        return EXIT_UNTRUSTED if failures and all(c.trust for c in failures) else \
+            EXIT_NOT_VERIFIED
+
+    def add(self, name: str, ok: bool, detail: str, *, trust: bool = False) -> bool:
+        self.checks.append(Check(name, ok, detail, trust))
         return ok
 
     def lines(self) -> list[str]:
         out = [f"{'PASS' if c.ok else 'FAIL'}  {c.name}: {c.detail}" for c in self.checks]
         out += [f"NOTE  {note}" for note in self.notes]
-        out.append("RESULT: the dossier verifies." if self.ok else
-                   "RESULT: the dossier does NOT verify (see FAIL above).")
+        out.append({
+            EXIT_VERIFIED: "RESULT: the dossier verifies.",
+            EXIT_UNTRUSTED: f"RESULT: {UNTRUSTED}. Nothing else failed, but the dossier "
+                            "does NOT verify until you name the root you trust: compare "
+                            "its fingerprint with the one the organisation published, then "
+                            "run again with --fingerprint (exit status 3).",
+        }.get(self.exit_code, "RESULT: the dossier does NOT verify (see FAIL above)."))
         return out
 
 
@@ -158,6 +230,7 @@ class Bundle:
     files: dict[str, bytes]  # path relative to data/ -> bytes (manifests and the root)
     originals: dict[str, str]  # name under data/originals/ -> SHA-256
     sha256: str
+    payload: dict[str, str] = field(default_factory=dict)  # every path under data/ -> SHA-256
 
 
 def read_bundle(path: Path) -> Bundle:
@@ -202,6 +275,7 @@ class _Payload:
     problems: list[str] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     originals: dict[str, str] = field(default_factory=dict)
+    sha256: dict[str, str] = field(default_factory=dict)
     octets: int = 0
     count: int = 0
 
@@ -215,7 +289,8 @@ def _read_bag(archive: zipfile.ZipFile, digest: str) -> Bundle:
     problems = _manifests_missing(manifests) + _listed_files_missing(bag, manifests)
     payload = _read_payload(bag, manifests)
     problems += payload.problems + _tag_problems(bag) + _oxum_problems(bag, payload)
-    return Bundle(list(dict.fromkeys(problems)), payload.files, payload.originals, digest)
+    return Bundle(list(dict.fromkeys(problems)), payload.files, payload.originals, digest,
+                  payload.sha256)
 
 
 def _open_bag(archive: zipfile.ZipFile) -> _ZippedBag:
@@ -281,6 +356,7 @@ def _read_payload(bag: _ZippedBag, manifests: dict[str, dict[str, str]]) -> _Pay
         payload.problems += _checksum_problems(name, digests, manifests)
         if kept is not None:
             payload.files[relative] = kept
+        payload.sha256[relative] = digests["sha256"]
         if name.startswith("data/originals/") and name.count("/") == 2:
             payload.originals[name.removeprefix("data/originals/")] = digests["sha256"]
     return payload
@@ -374,22 +450,6 @@ def run_coroutine(make: Callable[[], Awaitable[Any]]) -> Any:
         return pool.submit(lambda: asyncio.run(make())).result()  # type: ignore[arg-type]
 
 
-def load_hashing() -> Any | None:
-    """The portal's canonical hashing (portal/audit/hashing.py, standard library only),
-    loaded by its path, never through the portal package: beside this file (a copy
-    made for a stranger), else where it lives in the portal's source tree."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "hashing.py", here.parent / "audit" / "hashing.py"):
-        if candidate.is_file():
-            spec = importlib.util.spec_from_file_location("ps752_hashing", candidate)
-            if spec is None or spec.loader is None:
-                continue
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module
-    return None
-
-
 def check_custody(report: Report, custody: bytes | None, hashes: dict[str, str],
                   variant: str | None = None) -> None:
     """Every exhibit's chain in custody.jsonl, of whichever kind the log is (the report
@@ -400,17 +460,12 @@ def check_custody(report: Report, custody: bytes | None, hashes: dict[str, str],
     if custody is None:
         report.add("custody", False, "custody.jsonl is not embedded")
         return
-    hashing = load_hashing()
-    if hashing is None:
-        report.add("custody", False, "hashing.py (portal/audit/hashing.py) must be beside "
-                   "verify.py to recompute the custody chains")
-        return
     try:
         events = _custody_events(custody)
     except ValueError as error:
         report.add("custody", False, f"custody.jsonl cannot be read ({str(error)[:100]})")
         return
-    kind, problem = _log_kind(hashing, events, variant)
+    kind, problem = _log_kind(events, variant)
     if kind is None:
         report.add("custody", False, problem)
         return
@@ -422,7 +477,7 @@ def check_custody(report: Report, custody: bytes | None, hashes: dict[str, str],
     problems += [f"{number} is not an exhibit of the manifest" for number in sorted(chains)
                  if number not in hashes]
     for number, chain in sorted(chains.items()):
-        problem = _chain_problem(hashing, chain, hashes.get(number), kind)
+        problem = _chain_problem(chain, hashes.get(number), kind)
         if problem:
             problems.append(f"{number}: {problem}")
     if problems:
@@ -445,7 +500,7 @@ def _custody_events(custody: bytes) -> list[dict[str, Any]]:
     return events
 
 
-def _log_kind(hashing: Any, events: list[dict[str, Any]], variant: str | None
+def _log_kind(events: list[dict[str, Any]], variant: str | None
               ) -> tuple[str | None, str]:
     """(FULL_LOG or PUBLIC_LOG, "") or (None, why): every event of a full log carries
     its hashed content, every row of a public log has exactly the public keys."""
@@ -454,7 +509,7 @@ def _log_kind(hashing: Any, events: list[dict[str, Any]], variant: str | None
         return None, "the log carries no hash chain"
     if events and all("hashed" in e for e in events):
         kind = FULL_LOG
-    elif events and all(set(e) == {*hashing.PUBLIC_CUSTODY_FIELDS, "prev_hash", "row_hash"}
+    elif events and all(set(e) == {*PUBLIC_CUSTODY_FIELDS, "prev_hash", "row_hash"}
                         for e in events):
         kind = PUBLIC_LOG
     elif events:
@@ -467,16 +522,16 @@ def _log_kind(hashing: Any, events: list[dict[str, Any]], variant: str | None
     return kind, ""
 
 
-def _chain_problem(hashing: Any, events: list[dict[str, Any]], original: str | None,
+def _chain_problem(events: list[dict[str, Any]], original: str | None,
                    kind: str) -> str:
-    previous = hashing.GENESIS_HASH
+    previous = GENESIS_HASH
     for expected_seq, event in enumerate(events, start=1):
         if event.get("seq") != expected_seq:
             return f"event {expected_seq} is missing or out of order"
         if event["prev_hash"] != previous:
             return f"event {expected_seq} does not follow the one before"
-        problem = (_full_event_problem(hashing, event) if kind == FULL_LOG else
-                   _public_row_problem(hashing, event))
+        problem = (_full_event_problem(event) if kind == FULL_LOG else
+                   _public_row_problem(event))
         if problem:
             return f"event {expected_seq} {problem}"
         previous = event["row_hash"]
@@ -486,10 +541,10 @@ def _chain_problem(hashing: Any, events: list[dict[str, Any]], original: str | N
     return ""
 
 
-def _full_event_problem(hashing: Any, event: dict[str, Any]) -> str:
+def _full_event_problem(event: dict[str, Any]) -> str:
     content = event["hashed"]
     try:
-        actual = hashing.custody_hash(event["prev_hash"], content)
+        actual = custody_hash(event["prev_hash"], content)
     except (KeyError, TypeError, AttributeError):
         return "lacks part of its hashed content"
     if actual != event["row_hash"]:
@@ -499,10 +554,10 @@ def _full_event_problem(hashing: Any, event: dict[str, Any]) -> str:
     return ""
 
 
-def _public_row_problem(hashing: Any, row: dict[str, Any]) -> str:
+def _public_row_problem(row: dict[str, Any]) -> str:
     """A public row's hash covers the row itself: nothing the public variant withholds."""
-    actual = hashing.chain_hash(row["prev_hash"],
-                               {key: row[key] for key in hashing.PUBLIC_CUSTODY_FIELDS})
+    actual = chain_hash(row["prev_hash"],
+                               {key: row[key] for key in PUBLIC_CUSTODY_FIELDS})
     return "" if actual == row["row_hash"] else "does not match its hash (changed)"
 
 
@@ -526,7 +581,11 @@ def _validation_spec(root: asn1_x509.Certificate,
 
 
 def check_signature(report: Report, pdf: bytes, root: asn1_x509.Certificate,
-                    tsa_anchors: Sequence[asn1_x509.Certificate] = ()) -> None:
+                    tsa_anchors: Sequence[asn1_x509.Certificate] = (), *,
+                    trusted: bool = True) -> None:
+    """The signature line (and the modification line after it). `trusted` says whether
+    the user named `root` (--trust, or --fingerprint matching it): an intact signature
+    chaining to a root they did not name is a failure of trust, not of integrity."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
@@ -540,39 +599,147 @@ def check_signature(report: Report, pdf: bytes, root: asn1_x509.Certificate,
         report.add("modifications", False, "not checked: no signature")
         return
     first, last = signatures[0], signatures[-1]
+    broken = _bytes_problem(pdf, signatures)
     try:
         spec = _validation_spec(root, tsa_anchors)
         result = run_coroutine(lambda: ades_lta_validation(first, spec))
     except Exception as error:  # any validation crash is a verdict
-        report.add("signature", False, f"the signature cannot be validated "
+        report.add("signature", False, broken[1] if broken else "the signature cannot be validated "
                    f"({type(error).__name__}: {str(error)[:160]})")
         report.add("modifications", False, "not checked: the signature cannot be validated")
         return
     status = result.api_status
-    certified = first.docmdp_level == MDPPerm.NO_CHANGES
-    passed = result.ades_subindic == AdESPassed.OK
-    if status is None:
+    if broken and broken[0] == 0:
+        report.add("signature", False, broken[1])
+    elif status is None:
         report.add("signature", False, f"no status ({result.ades_subindic})")
-    elif not (status.intact and status.valid):
+    elif not status.intact:
         report.add("signature", False, "the document was changed after it was signed: "
                    "the signature does not match its content")
-    elif not status.trusted or not passed:
-        report.add("signature", False, "the signing certificate does not chain to the trust "
-                   f"root or its revocation status is unknown ({result.ades_subindic})")
-    elif not certified:
+    elif not status.valid:
+        report.add("signature", False, "the value of the certification signature is "
+                   "broken: it was altered (it does not verify against the signer's "
+                   "certificate and the digest it signed)")
+    elif _subindication(result) == "SIG_CRYPTO_FAILURE" and not _timestamp_ok(status):
+        report.add("signature", False, "the signature timestamp inside the value of the "
+                   "certification signature (its /Contents) is broken: it was altered")
+    elif broken:
+        report.add("signature", False, broken[1])
+    elif not status.trusted and _subindication(result) in CHAIN_FAILURES:
+        report.add("signature", False, f"{UNTRUSTED}: the signing certificate "
+                   f"({status.signing_cert.subject.human_friendly}, issued by "
+                   f"{status.signing_cert.issuer.human_friendly}) does not chain to the "
+                   "trust root", trust=True)
+    elif not status.trusted or result.ades_subindic != AdESPassed.OK:
+        report.add("signature", False, "the signature is intact but cannot be validated "
+                   "long-term from what the file carries (revocation data or timestamps "
+                   f"missing or not acceptable: {_subindication(result)})")
+    elif first.docmdp_level != MDPPerm.NO_CHANGES:
         report.add("signature", False, "the first signature is not a certification with "
                    "no changes allowed")
     else:
-        signer = status.signing_cert.subject.human_friendly
-        when = (status.timestamp_validity.timestamp.isoformat()
-                if status.timestamp_validity is not None else "no signature timestamp")
-        report.add("signature", True, f"certified by {signer} (no changes allowed), "
-                   f"timestamped {when}, PAdES long-term validation passed "
-                   f"({len(signatures) - 1} document timestamp(s))")
-        reason = first.sig_object.get("/Reason")
-        if reason:
-            report.notes.append(f"reason given by the signer: {reason}")
+        _signature_passed(report, first, status, len(signatures), trusted)
     check_modifications(report, pdf, status, last)
+
+
+# pyHanko's indications that the signer's certificate does not lead to the trust root.
+CHAIN_FAILURES = ("NO_CERTIFICATE_CHAIN_FOUND", "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+                  "CHAIN_CONSTRAINTS_FAILURE")
+
+
+def _timestamp_ok(status: Any) -> bool:
+    validity = getattr(status, "timestamp_validity", None)
+    return validity is not None and validity.intact and validity.valid
+
+
+def _subindication(result: object) -> str:
+    value = getattr(result, "ades_subindic", None)
+    return str(getattr(value, "name", value))
+
+
+def _signature_passed(report: Report, first: Any, status: Any, count: int,
+                      trusted: bool) -> None:
+    signer = status.signing_cert.subject.human_friendly
+    when = (status.timestamp_validity.timestamp.isoformat()
+            if status.timestamp_validity is not None else "no signature timestamp")
+    report.add("signature", True, f"certified by {signer} (no changes allowed), "
+               f"timestamped {when}, PAdES long-term validation passed "
+               f"({count - 1} document timestamp(s))"
+               + ("" if trusted else " against the root shipped with it"))
+    reason = first.sig_object.get("/Reason")
+    if reason:
+        report.notes.append(f"reason given by the signer: {reason}")
+
+
+def _bytes_problem(pdf: bytes, signatures: Sequence[Any]) -> tuple[int, str] | None:
+    """(index, what is wrong) of the first signature or timestamp whose bytes are not
+    what it signed, or None: its value (/Contents) is not one DER object followed by
+    zero padding, or the digest of the bytes its /ByteRange covers is not the digest it
+    carries."""
+    for index, embedded in enumerate(signatures):
+        what = ("the certification signature" if index == 0 else
+                "the document timestamp" if embedded.sig_object.get("/Type") == "/DocTimeStamp"
+                else f"signature {index + 1}")
+        problem = _contents_problem(pdf, list(embedded.byte_range))
+        if problem:
+            return index, f"the value of {what} (its /Contents) was altered: {problem}"
+        try:
+            carried = _carried_digest(embedded)
+            actual = embedded.compute_digest()
+        except Exception:  # noqa: S112 - an unreadable structure: the validation names it
+            continue
+        if carried is not None and carried != actual:
+            return index, (f"the document was changed after it was signed: the bytes "
+                           f"{what} covers no longer match it" if index == 0 else
+                           f"{what} no longer matches the file: bytes it sealed were altered "
+                           "after it was applied, in the value of the signature before it "
+                           "(its /Contents) or in the validation data (the signed document "
+                           "itself is intact)")
+    return None
+
+
+def _contents_problem(pdf: bytes, byte_range: list[int]) -> str:
+    if len(byte_range) != 4:
+        return "it has no valid /ByteRange"
+    raw = pdf[byte_range[0] + byte_range[1]:byte_range[2]]
+    if not (raw.startswith(b"<") and raw.endswith(b">")):
+        return "it is not a hexadecimal string where /ByteRange leaves a gap"
+    try:
+        value = bytes.fromhex(raw[1:-1].decode("ascii"))
+    except ValueError:
+        return "it is not hexadecimal"
+    length = _der_length(value)
+    if length is None:
+        return "it is not a DER-encoded signature"
+    if value[length:].strip(b"\0"):
+        return ("the padding after the signature value holds bytes other than zeros "
+                "(the document timestamp that sealed it no longer matches)")
+    return ""
+
+
+def _der_length(value: bytes) -> int | None:
+    """The length of the DER object at the start of `value` (header included)."""
+    if len(value) < 2 or value[0] != 0x30:
+        return None
+    if value[1] < 0x80:
+        return 2 + value[1]
+    count = value[1] & 0x7F
+    if not 0 < count <= 4 or len(value) < 2 + count:
+        return None
+    return 2 + count + int.from_bytes(value[2:2 + count], "big")
+
+
+def _carried_digest(embedded: Any) -> bytes | None:
+    """The digest a signature (its signed attributes) or a document timestamp (its
+    message imprint) says the covered bytes have."""
+    signed_data = embedded.signed_data
+    if embedded.sig_object.get("/Type") == "/DocTimeStamp":
+        tst_info = signed_data["encap_content_info"]["content"].parsed
+        return bytes(tst_info["message_imprint"]["hashed_message"].native)
+    for attribute in signed_data["signer_infos"][0]["signed_attrs"]:
+        if attribute["type"].native == "message_digest":
+            return bytes(attribute["values"][0].native)
+    return None
 
 
 def check_modifications(report: Report, pdf: bytes, status: object, last: object) -> None:
@@ -670,11 +837,38 @@ def check_contents(report: Report, pdf: bytes, bundle: Bundle | None) -> None:
     problems = [f"{name} in the bundle differs from the one signed in the PDF"
                 for name in MANIFEST_FILES if bundle.files.get(name) != files.get(name)]
     problems += _original_problems(bundle.originals, hashes, "bundle")
-    report.add("bundle", not problems, "; ".join(problems) or
-               f"the bag validates (SHA-256 and SHA-512 of every file); its manifests are "
-               f"the signed ones; {len(bundle.originals)} original(s) match the manifest")
+    listed = manifest.get("bundle_files")
+    if isinstance(listed, list):
+        problems += _bundle_file_problems(bundle.payload, listed)
+        bound = f"every file of it is listed with its SHA-256 in the signed manifest " \
+                f"({len(listed)} file(s) and the manifest itself)"
+    else:
+        bound = "its manifests are the signed ones"
+        report.notes.append("this manifest lists no bundle files (an export made before "
+                            "they were listed): a file added to or removed from the bag "
+                            "besides the originals would not be seen")
+    report.add("bundle", not problems, "; ".join(problems[:10]) or
+               f"the bag validates (SHA-256 and SHA-512 of every file); {bound}; "
+               f"{len(bundle.originals)} original(s) match the manifest")
     report.notes.append(f"bundle SHA-256 {bundle.sha256}: it must equal the hash printed "
                         "on the cover of the PDF")
+
+
+def _bundle_file_problems(payload: Mapping[str, str], listed: list[object]) -> list[str]:
+    """What of the bag's payload (path under data/ -> SHA-256) departs from the signed
+    manifest's `bundle_files` (each {"path", "sha256"}; manifest.json itself, compared
+    byte for byte, is not listed)."""
+    expected = {str(e.get("path")): str(e.get("sha256")) for e in listed
+                if isinstance(e, dict)}
+    actual = {path: sha for path, sha in payload.items() if path != "manifest.json"}
+    problems = [f"data/{path} is listed in the signed manifest but missing from the bundle"
+                for path in sorted(set(expected) - set(actual))]
+    problems += [f"data/{path} is in the bundle but not in the signed manifest"
+                 for path in sorted(set(actual) - set(expected))]
+    problems += [f"data/{path} differs from the SHA-256 the signed manifest gives for it"
+                 for path in sorted(set(actual) & set(expected))
+                 if actual[path] != expected[path].lower()]
+    return problems
 
 
 # -- the whole ---------------------------------------------------------------------------
@@ -684,18 +878,20 @@ def verify(pdf_path: Path, bundle_path: Path | None = None, root_path: Path | No
     report = Report()
     pdf = pdf_path.read_bytes()
     bundle = read_bundle(bundle_path) if bundle_path is not None else None
-    anchors = _trust_root(report, root_path, bundle, expected_fingerprint)
+    anchors, trusted = _trust_root(report, root_path, bundle, expected_fingerprint)
     if anchors is None:
         report.add("modifications", False, "not checked: no trust root")
     else:
-        check_signature(report, pdf, anchors[0], anchors[1:])
+        check_signature(report, pdf, anchors[0], anchors[1:], trusted=trusted)
     check_contents(report, pdf, bundle)
     return report
 
 
 def _trust_root(report: Report, root_path: Path | None, bundle: Bundle | None,
-                expected: str | None) -> list[asn1_x509.Certificate] | None:
-    """[root, timestamp anchors...] of the trust file, or None (reported)."""
+                expected: str | None) -> tuple[list[asn1_x509.Certificate] | None, bool]:
+    """([root, timestamp anchors...] of the trust file, whether the user named it). The
+    root shipped in the bundle is still used to check the signature's integrity when it
+    is not the one named (or none was), and a "trust root" failure of trust says so."""
     source = "given with --trust"
     if root_path is not None:
         data: bytes | None = root_path.read_bytes()
@@ -705,24 +901,40 @@ def _trust_root(report: Report, root_path: Path | None, bundle: Bundle | None,
     if data is None:
         report.add("signature", False, "no trust root: give the portal's root certificate "
                    "with --trust, or the bundle that ships it")
-        return None
+        return None, False
     try:
         certs = load_certificates(data)
         root, extra = certs[0], certs[1:]
         actual = fingerprint_of(root)
     except ValueError as error:
         report.add("signature", False, f"the trust root is not a certificate ({error})")
-        return None
+        return None, False
     wanted = [part.replace(" ", "").replace(":", "").lower()
               for part in (expected or "").split(",") if part.strip()]
+    problems = _anchor_problems(report, extra, source, wanted)
+    if problems is None:
+        return None, False
     if wanted and actual not in wanted:
-        report.add("trust root", False, f"the root {source} has fingerprint {actual}, "
-                   f"not the expected {', '.join(wanted)}")
-        return None
-    compare = " - compare it with the fingerprint the organisation published"
+        problems.insert(0, f"the root {source} ({root.subject.human_friendly}) has "
+                        f"fingerprint {actual}, not the expected {', '.join(wanted)}")
+    elif not wanted and root_path is None:
+        problems.insert(0, f"the root {source} ({root.subject.human_friendly}, SHA-256 "
+                        f"fingerprint {actual}) is one you did not name: compare its "
+                        "fingerprint with the one the organisation published, then run "
+                        f"again with --fingerprint {actual}")
+    if problems:
+        report.add("trust root", False, f"{UNTRUSTED}: " + "; ".join(problems), trust=True)
+        return certs, False
     report.notes.append(f"trust root {source}: {root.subject.human_friendly}, SHA-256 "
-                        f"fingerprint {actual}"
-                        + (" (matches --fingerprint)" if wanted else compare))
+                        f"fingerprint {actual}" + (" (matches --fingerprint)" if wanted else ""))
+    return certs, True
+
+
+def _anchor_problems(report: Report, extra: list[asn1_x509.Certificate], source: str,
+                     wanted: list[str]) -> list[str] | None:
+    """Trust problems of the timestamp anchors after the root ([] when none), or None
+    (reported) when the trust file holds something else."""
+    problems = []
     for cert in extra:
         other = fingerprint_of(cert)
         if not _timestamp_anchor(cert):
@@ -731,13 +943,17 @@ def _trust_root(report: Report, root_path: Path | None, bundle: Bundle | None,
                        "is not a self-signed timestamp authority certificate")
             return None
         if wanted and other not in wanted:
-            report.add("trust root", False, f"the timestamp authority certificate {source} "
-                       f"has fingerprint {other}, which --fingerprint does not list")
-            return None
-        report.notes.append(f"timestamp authority anchor {source} (trusted for timestamps "
-                            f"only): {cert.subject.human_friendly}, SHA-256 fingerprint "
-                            f"{other}" + (" (matches --fingerprint)" if wanted else compare))
-    return certs
+            problems.append(f"the timestamp authority certificate {source} has "
+                            f"fingerprint {other}, which --fingerprint does not list")
+        elif not wanted and source != "given with --trust":
+            problems.append(f"the timestamp authority anchor {source} "
+                            f"({cert.subject.human_friendly}, {other}) is one you did not "
+                            "name")
+        else:
+            report.notes.append(f"timestamp authority anchor {source} (trusted for "
+                                f"timestamps only): {cert.subject.human_friendly}, SHA-256 "
+                                f"fingerprint {other}")
+    return problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -753,7 +969,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet_libraries()
     report = verify(args.pdf, args.bundle, args.root, args.fingerprint)
     print("\n".join(report.lines()))
-    return 0 if report.ok else 1
+    return report.exit_code
 
 
 def quiet_libraries() -> None:

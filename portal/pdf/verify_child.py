@@ -21,6 +21,7 @@ from pathlib import Path
 
 VERIFY_SCRIPT = Path(__file__).with_name("verify.py")
 MAX_OUTPUT_LINES = 200
+UNTRUSTED_EXIT = 3  # verify.EXIT_UNTRUSTED (not imported: that would load pyHanko here)
 
 _CHILD = """
 import resource, runpy, signal, sys
@@ -47,6 +48,7 @@ class Outcome:
     ok: bool
     lines: list[Line] = field(default_factory=list)
     problem: str = ""  # "timeout", "limits" or "crashed" when no report came back
+    untrusted: bool = False  # intact, but signed by a root the check did not trust
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ def verify_isolated(pdf_fd: int, bundle_fd: int | None, root: Path | None,
     if not any(line.status == "RESULT" for line in lines):
         return Outcome(False, problem="limits" if ran.returncode < 0 else "crashed")
     return Outcome(ran.returncode == 0 and all(
-        line.status != "FAIL" for line in lines), lines)
+        line.status != "FAIL" for line in lines), lines,
+        untrusted=ran.returncode == UNTRUSTED_EXIT)
 
 
 def parse_report(text: str) -> list[Line]:

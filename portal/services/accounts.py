@@ -54,21 +54,27 @@ def authenticate(kit: CryptoKit, username: str, passphrase: str) -> User | None:
         kit.hasher.dummy_verify(passphrase)
         record_event(AuditAction.LOGIN, Outcome.FAILURE, details={"reason": "unknown_account"})
         return None
-    if not kit.hasher.verify(user.passphrase_hash, passphrase) or not user.is_active:
+    matched, new_hash = kit.hasher.verify_and_update(user.passphrase_hash, passphrase)
+    if not matched or not user.is_active:
         reason = "inactive" if user.is_active is False else "wrong_passphrase"
         record_event(AuditAction.LOGIN, Outcome.FAILURE, actor=user, details={"reason": reason})
         return None
-    if kit.hasher.needs_rehash(user.passphrase_hash):
-        user.passphrase_hash = kit.hasher.hash(passphrase)
+    if new_hash is not None:  # older parameters, or made before the passphrase form
+        user.passphrase_hash = new_hash
     return user
 
 
 def passphrase_matches(kit: CryptoKit, user: User, typed: str) -> bool:
     """Whether `typed` is the passphrase of `user` (asked again inside a session).
 
-    The caller counts the guess first (portal/web/auth/attempts.py): this only checks.
+    The caller counts the guess first (portal/web/auth/attempts.py): this checks, and
+    replaces a hash made before the passphrase form (crypto/passphrase_form.py) as a
+    sign-in does.
     """
-    return kit.hasher.verify(user.passphrase_hash, typed)
+    matched, new_hash = kit.hasher.verify_and_update(user.passphrase_hash, typed)
+    if matched and new_hash is not None:
+        user.passphrase_hash = new_hash
+    return matched
 
 
 def change_passphrase(kit: CryptoKit, user: User, current: str, new: str) -> None:

@@ -279,7 +279,7 @@ def check_blob(kit: CryptoKit, store: BlobStore, blob: StoredBlob) -> str | None
 
 def verify_item(kit: CryptoKit, store: BlobStore, item: EvidenceItem) -> str | None:
     """Decrypt and re-hash the original; check the custody chain. A reason, or None."""
-    broken = verify_custody(item)
+    broken = verify_custody(kit, item)
     if broken is not None:
         return f"custody event {broken.seq}: {broken.reason}"
     if item.state is EvidenceState.WITHDRAWN:
@@ -342,7 +342,7 @@ class ItemDescription:
 
 
 DESCRIBED_TEXT = ("title", "description", "obtained_how", "prior_chain", "creator", "source",
-                  "claimed_place")
+                  "claimed_date_text", "claimed_place")
 MAX_DESCRIPTION_CHARS = 5_000
 
 
@@ -355,7 +355,7 @@ def describe(kit: CryptoKit, actor: User, item: EvidenceItem, text: ItemDescript
         errors["kind"] = _l("Choose from the list.")
     if text.claim_source not in ("", "metadata", "reporter"):
         errors["claim_source"] = _l("Choose from the list.")
-    for name in (*DESCRIBED_TEXT, "claimed_date_text"):
+    for name in DESCRIBED_TEXT:
         if len(getattr(text, name)) > MAX_DESCRIPTION_CHARS:
             errors[name] = _l("Use at most %(max)d characters.", max=MAX_DESCRIPTION_CHARS)
     if len(text.claimed_date_text) > 80:
@@ -374,7 +374,6 @@ def describe(kit: CryptoKit, actor: User, item: EvidenceItem, text: ItemDescript
     item.kind = EvidenceKind(text.kind)
     for name in DESCRIBED_TEXT:
         seal_text(kit, item, f"{name}_sealed", getattr(text, name))
-    item.claimed_date_text = text.claimed_date_text.strip()
     item.content_language = text.content_language.strip()
     item.claim_source = text.claim_source
     item.claim_trusted = text.claim_trusted
@@ -387,8 +386,7 @@ def describe(kit: CryptoKit, actor: User, item: EvidenceItem, text: ItemDescript
 
 def description_of(kit: CryptoKit, item: EvidenceItem) -> ItemDescription:
     values = {name: open_text(kit, item, f"{name}_sealed") for name in DESCRIBED_TEXT}
-    return ItemDescription(kind=item.kind.value, claimed_date_text=item.claimed_date_text,
-                           content_language=item.content_language,
+    return ItemDescription(kind=item.kind.value, content_language=item.content_language,
                            claim_source=item.claim_source, claim_trusted=item.claim_trusted,
                            classification=item.classification,
                            consent_destinations=tuple(item.consent_destinations)

@@ -40,6 +40,7 @@ from portal.models.vocabulary import (
     Trigger,
 )
 from portal.policy import Permission, can
+from portal.services import notices
 from portal.services.errors import InvalidFields, PermissionDenied, ValidationFailed
 from portal.services.incident_content import (
     IncidentContent,
@@ -51,13 +52,29 @@ from portal.services.sealing import open_text, seal_text
 from portal.services.search_index import reindex_incident
 
 SEALED_TEXT = {
+    "province": "province_sealed", "city": "city_sealed",
+    "online_platform": "online_platform_sealed",
     "narrative": "narrative_sealed", "demands": "demands_sealed",
     "threat_wording": "threat_wording_sealed", "perpetrators": "perpetrators_sealed",
     "harm_note": "harm_note_sealed", "witnesses": "witnesses_sealed",
 }
-PLAIN_TEXT = ("start_text", "end_text", "approximate", "timezone", "country", "province", "city",
-              "online_platform", "country_sent", "country_received", "country_carried_out",
+# Dates as typed (they must parse as dates), countries, the zone and closed choices.
+PLAIN_TEXT = ("start_text", "end_text", "approximate", "timezone", "country",
+              "country_sent", "country_received", "country_carried_out",
               "narrative_language", "reporter_is_target")
+
+
+def narrative_language(text: str, fallback: str) -> str:
+    """The language an account is written in, where the form does not ask: Persian
+    when most of its letters are of the Arabic script (a Persian speaker may use the
+    portal in English), else `fallback` (the writer's language when the draft was
+    started). Dossiers use it to know which accounts need a translation."""
+    letters = [ch for ch in text if ch.isalpha()]
+    arabic = sum(1 for ch in letters
+                 if "\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff")
+    if letters and arabic * 2 > len(letters):
+        return "fa"
+    return "" if fallback == "fa" and letters else fallback
 
 
 def start_draft(actor: User, family: Family) -> Incident:
@@ -118,6 +135,7 @@ def submit(kit: CryptoKit, actor: User, incident: Incident, content: IncidentCon
     reindex_incident(kit, incident, content)
     record_event(AuditAction.INCIDENT_SUBMITTED, Outcome.SUCCESS, actor=actor,
                  target_type="incident", target_id=incident.id)
+    notices.report_submitted(incident)
     return revision
 
 
@@ -178,6 +196,9 @@ def _apply(kit: CryptoKit, actor: User, incident: Incident, content: IncidentCon
     errors = {**(also or {}), **errors}
     if errors:
         raise InvalidFields(errors)
+    # The revision made from `content` records it too.
+    content.narrative_language = content.narrative_language or narrative_language(
+        content.narrative, incident.narrative_language)
     for name in PLAIN_TEXT:
         value = getattr(content, name)
         setattr(incident, name, value.strip() if isinstance(value, str) else value)

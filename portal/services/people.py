@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -16,7 +16,8 @@ from portal.services.errors import InvalidFields, PermissionDenied
 from portal.services.sealing import open_text, seal_text
 
 SEALED = {"name_persian": "name_persian_sealed", "name_latin": "name_latin_sealed",
-          "contact": "contact_sealed", "address": "address_sealed"}
+          "relationship_note": "relationship_note_sealed", "contact": "contact_sealed",
+          "address": "address_sealed"}
 MAX_CHARS = {"name_persian": 200, "name_latin": 200, "contact": 500, "address": 500,
              "relationship_note": 120}
 
@@ -64,12 +65,17 @@ def update_person(kit: CryptoKit, actor: User, person: Person, details: PersonDe
 
 def person_details(kit: CryptoKit, person: Person) -> PersonDetails:
     details = PersonDetails(
-        relationship_note=person.relationship_note, residence=person.residence.value,
+        residence=person.residence.value,
         residence_country=person.residence_country, lives_in_iran=person.lives_in_iran,
         travels_to_iran=person.travels_to_iran)
     for name, column in SEALED.items():
         setattr(details, name, open_text(kit, person, column))
     return details
+
+
+def relationship_notes(kit: CryptoKit, people: Iterable[Person]) -> dict[int, str]:
+    """Each person's relationship note (opened), by id: for lists of people."""
+    return {person.id: open_text(kit, person, "relationship_note_sealed") for person in people}
 
 
 def _validate(details: PersonDetails, countries: Set[str]) -> None:
@@ -89,7 +95,6 @@ def _validate(details: PersonDetails, countries: Set[str]) -> None:
 
 
 def _store(kit: CryptoKit, person: Person, details: PersonDetails) -> None:
-    person.relationship_note = details.relationship_note.strip()
     person.residence = Residence(details.residence)
     person.residence_country = details.residence_country
     # Someone who lives in Iran is at risk whatever box was ticked.

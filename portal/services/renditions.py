@@ -55,6 +55,16 @@ TOOL_DECODED_TYPES = VIDEO_TYPES | AUDIO_TYPES | PDF_TYPES
 PAGE_PURPOSE_PREFIX = "page-"
 
 
+# Redacted copies made for a dossier's public variant (services/dossiers/
+# redacted_renditions.py): "redacted-" and a random suffix, one rendition each, never
+# replaced in place (UniqueConstraint(item_id, purpose)).
+REDACTED_PURPOSE_PREFIX = "redacted-"
+
+
+def is_redacted(rendition: Rendition) -> bool:
+    return rendition.purpose.startswith(REDACTED_PURPOSE_PREFIX)
+
+
 def page_purpose(number: int) -> str:
     """The rendition purpose of page `number` of a PDF (page 1 is "preview")."""
     return "preview" if number == 1 else f"{PAGE_PURPOSE_PREFIX}{number}"
@@ -200,6 +210,17 @@ def _store_page(kit: CryptoKit, store: BlobStore, item: EvidenceItem, number: in
 
 def _store_rendition(kit: CryptoKit, store: BlobStore, item: EvidenceItem, purpose: str,
                      payload: bytes, media_type: str, actor: User | None) -> Rendition:
+    rendition = store_derived(kit, store, item, purpose, payload, media_type)
+    record_custody(item, CustodyAction.RENDITION_CREATED, actor=actor, hash_before=item.sha256,
+                   hash_after=rendition.sha256, details={"purpose": purpose})
+    return rendition
+
+
+def store_derived(kit: CryptoKit, store: BlobStore, item: EvidenceItem, purpose: str,
+                  payload: bytes, media_type: str) -> Rendition:
+    """Store `payload` (bytes the sandbox produced) as a new rendition of `item`: its own
+    blob under a fresh file key sealed to the rendition's row, its own SHA-256. The
+    caller records the custody event that says what it is. Flushes."""
     file_key = FileKey.generate()
     with store.begin() as pending:
         writer = file_key.encrypting_writer(pending.file, blob_associated_data(pending.key))
@@ -212,8 +233,6 @@ def _store_rendition(kit: CryptoKit, store: BlobStore, item: EvidenceItem, purpo
     db.session.add(rendition)
     db.session.flush()
     rendition.file_key_sealed = file_key.wrap(kit.cipher, rendition_key_context(rendition))
-    record_custody(item, CustodyAction.RENDITION_CREATED, actor=actor, hash_before=item.sha256,
-                   hash_after=rendition.sha256, details={"purpose": purpose})
     return rendition
 
 
@@ -272,7 +291,7 @@ def metadata_of(kit: CryptoKit, item: EvidenceItem) -> dict[str, object]:
     return loaded
 
 
-def disagreements(item: EvidenceItem, metadata: dict[str, object]) -> list[str]:
+def disagreements(kit: CryptoKit, item: EvidenceItem, metadata: dict[str, object]) -> list[str]:
     """What the file's own metadata says that the description does not (codes for the page).
 
     "date": the camera's date falls outside the claimed date; "place": the file
@@ -280,7 +299,7 @@ def disagreements(item: EvidenceItem, metadata: dict[str, object]) -> list[str]:
     """
     found: list[str] = []
     taken = _camera_day(metadata.get("date_time_original"))
-    claimed = _claimed_period(item.claimed_date_text)
+    claimed = _claimed_period(open_text(kit, item, "claimed_date_text_sealed"))
     if taken is not None and claimed is not None and not claimed[0] <= taken <= claimed[1]:
         found.append("date")
     if metadata.get("gps") and item.claimed_place_sealed is not None:

@@ -47,6 +47,14 @@ def token_for(kit: CryptoKit, word: str) -> str:
     return hmac.new(kit.search_index_key, word.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
+def legal_tag_digest(kit: CryptoKit, tag: str) -> str:
+    """A keyed hash of a legal tag as typed (the tag itself is sealed), so that the
+    database refuses the same tag twice on one incident. Its own domain: it never
+    equals a word's token. Like the index, it shows which incidents share a tag."""
+    message = b"legal-tag\x00" + tag.strip().encode("utf-8")
+    return hmac.new(kit.search_index_key, message, hashlib.sha256).hexdigest()
+
+
 def reindex_incident(kit: CryptoKit, incident: Incident, texts: object) -> None:
     """Replace the incident's tokens with those of its current free text.
 

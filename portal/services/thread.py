@@ -12,6 +12,7 @@ from portal.audit import AuditAction, Outcome, record_event
 from portal.crypto.kit import CryptoKit
 from portal.models import Incident, IncidentMessage, Role, User, db, utcnow
 from portal.policy import Permission, can
+from portal.services import notices
 from portal.services.errors import PermissionDenied, ValidationFailed
 from portal.services.sealing import open_text, seal_text
 
@@ -54,6 +55,7 @@ def post_message(kit: CryptoKit, actor: User, incident: Incident, body: str,
     record_event(AuditAction.MESSAGE_POSTED, Outcome.SUCCESS, actor=actor,
                  target_type="incident", target_id=incident.id,
                  details={"question": asking})
+    notices.message_posted(actor, incident)
     return message
 
 

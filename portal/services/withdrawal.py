@@ -23,7 +23,8 @@ MAX_REASON_CHARS = 2_000
 # Everything sealed about the item goes with its key; the hash and the log stay.
 SHREDDED_COLUMNS = ("title_sealed", "description_sealed", "original_filename_sealed",
                     "obtained_how_sealed", "prior_chain_sealed", "creator_sealed",
-                    "source_sealed", "claimed_place_sealed", "metadata_sealed")
+                    "source_sealed", "claimed_date_text_sealed", "claimed_place_sealed",
+                    "metadata_sealed")
 
 
 def request_withdrawal(kit: CryptoKit, actor: User, item: EvidenceItem, reason: str) -> None:

@@ -68,6 +68,7 @@ ACTION_LABELS: Labels = {
     AuditAction.DOSSIER_EXHIBITS_RENUMBERED: _l("Exhibits renumbered"),
     AuditAction.DOSSIER_REDACTION_ADDED: _l("Redaction added"),
     AuditAction.DOSSIER_REDACTION_REMOVED: _l("Redaction removed"),
+    AuditAction.DOSSIER_TERM_DECIDED: _l("Protected term reviewed"),
     AuditAction.DOSSIER_SENT_FOR_REVIEW: _l("Dossier sent for legal review"),
     AuditAction.DOSSIER_RETURNED: _l("Dossier returned with comments"),
     AuditAction.DOSSIER_APPROVED: _l("Dossier approved"),
@@ -86,6 +87,8 @@ ACTION_LABELS: Labels = {
     AuditAction.ADVOCACY_EVENT_DELETED: _l("Advocacy event deleted"),
     AuditAction.TRANSLATION_ADDED: _l("Translation added"),
     AuditAction.TRANSLATIONS_VIEWED: _l("Translations viewed"),
+    AuditAction.NOTICE_SETTINGS_CHANGED: _l("E-mail notices turned on or off"),
+    AuditAction.NOTICE_SENT: _l("E-mail notice sent"),
 }
 
 OUTCOME_LABELS: Labels = {

@@ -27,6 +27,7 @@ CUSTODY_LABELS: Labels = {
     CustodyAction.STORED: _l("Stored, encrypted"),
     CustodyAction.METADATA_EXTRACTED: _l("Metadata read"),
     CustodyAction.RENDITION_CREATED: _l("Preview made"),
+    CustodyAction.REDACTED_RENDITION_CREATED: _l("Redacted copy made"),
     CustodyAction.VIEWED: _l("Viewed"),
     CustodyAction.DOWNLOADED: _l("Original downloaded"),
     CustodyAction.INTEGRITY_ALARM: _l("Integrity alarm"),

@@ -55,11 +55,14 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "invitations.accept": PUBLIC,
     "auth.second_factor": Access(Permission.ACCOUNT_USE, frozenset({Stage.SECOND_FACTOR_PENDING})),
     "auth.logout": ANY_STAGE,
+    # Anyone may leave, signed in or not, at any stage (decision 0017).
+    "auth.quick_exit": PUBLIC,
     "auth.reauthenticate": SIGNED_IN,
     "main.home": SIGNED_IN,
     "account.index": SIGNED_IN,
     "account.passphrase": SIGNED_IN,
     "account.sessions": SIGNED_IN,
+    "account.notices_choice": SIGNED_IN,  # family members and advocates (the view)
     "account.end_sessions": SIGNED_IN,
     "account.second_factor_setup": Access(
         Permission.ACCOUNT_USE, frozenset({Stage.ENROLMENT, Stage.FULL})
@@ -146,8 +149,15 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "dossiers.order": Access(Permission.DOSSIER_EDIT),
     "dossiers.exhibit": Access(Permission.DOSSIER_EDIT),
     "dossiers.renumber": Access(Permission.DOSSIER_EDIT),
+    "dossiers.redact_image": Access(Permission.DOSSIER_EDIT),
+    "dossiers.clear_redaction": Access(Permission.DOSSIER_EDIT),
     "dossiers.redactions": Access(Permission.DOSSIER_EDIT),
     "dossiers.remove_redaction": Access(Permission.DOSSIER_EDIT),
+    # Read to see the occurrences; deciding is for the advocates of a draft and the
+    # reviewer of a dossier in review (checked by the service).
+    "dossiers.occurrences": Access(Permission.DOSSIER_READ),
+    "dossiers.decide_occurrence": Access(Permission.DOSSIER_READ),
+    "dossiers.redact_remaining": Access(Permission.DOSSIER_READ),
     "dossiers.send": Access(Permission.DOSSIER_EDIT),
     # Approving needs a recent sign-in; returning with comments does not.
     "dossiers.review": Access(Permission.DOSSIER_REVIEW, recent_login=RecentLogin(

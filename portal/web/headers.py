@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import current_app, request
 from werkzeug.wrappers import Response
 
@@ -24,7 +27,6 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 STATIC_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Permissions-Policy": PERMISSIONS_POLICY,
@@ -34,7 +36,23 @@ STATIC_HEADERS = {
 }
 
 
+_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def page_content_security_policy(quick_exit_url: str) -> str:
+    """The CSP of our pages: browsers check `form-action` on every redirect after a form
+    is sent, so the quick-exit form (POST /exit, then 303 to the neutral site) needs that
+    one origin beside our own (decision 0017). Nothing else may receive a form."""
+    parts = urlsplit(quick_exit_url)
+    if parts.scheme not in ("http", "https") or not _HOST.fullmatch(parts.netloc):
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+
+
 def add_security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", page_content_security_policy(
+        current_app.config["QUICK_EXIT_URL"]))
     for name, value in STATIC_HEADERS.items():
         response.headers.setdefault(name, value)
     if request.endpoint != "static":

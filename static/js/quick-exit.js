@@ -1,16 +1,21 @@
 /*
- * Quick exit - progressive enhancement.
+ * Quick exit - progressive enhancement (decision 0017).
  *
- * Without JavaScript, a.quick-exit is an ordinary link to a neutral site and
- * still works. With JavaScript we additionally:
- *  - hide the page immediately, so nothing stays on screen while the neutral
- *    site loads;
- *  - use location.replace() so this portal page is replaced in the session
- *    history and the Back button does not bring it back;
+ * Without JavaScript, form.quick-exit-form posts to /exit, which ends the
+ * session on the server and answers with a redirect to a neutral site.
+ * With JavaScript we additionally:
+ *  - hide the page immediately, so nothing stays on screen while we leave;
+ *  - send the same form in the background (fetch with keepalive, so it is
+ *    delivered even if the page goes away), which ends the session;
+ *  - then leave with location.replace() of /exit (which redirects to the
+ *    neutral site), so this portal page is replaced in the session history
+ *    and the Back button does not bring it back. If the background request
+ *    has not answered within EXIT_WAIT_MS we leave anyway;
  *  - let Escape pressed three times within 2 seconds trigger the same exit,
  *    for people who cannot reach the mouse or screen quickly.
  *
- * ES5 only (no arrow functions, no let/const) so it runs in old browsers.
+ * ES5 syntax only (no arrow functions, no let/const) so it parses in old
+ * browsers; where fetch is missing the form is simply submitted.
  * Loaded as an external file: the CSP forbids inline scripts and handlers.
  */
 (function () {
@@ -18,56 +23,96 @@
 
   var ESC_PRESSES = 3;
   var ESC_WINDOW_MS = 2000;
+  var EXIT_WAIT_MS = 1500;
   var escTimes = [];
+  var leaving = false;
 
-  function exitTo(url) {
-    // Hide first: even if navigation is slow, the content disappears now.
+  function hidePage() {
+    // Hide first: even if the network is slow, the content disappears now.
     try {
       if (document.body) {
         document.body.hidden = true;
       }
     } catch (e) { /* ignore: hiding is best effort */ }
-    // replace() instead of assign(): removes this page from history.
-    window.location.replace(url);
   }
 
-  function firstExitLink() {
+  function exitWith(form) {
+    if (leaving) {
+      return;
+    }
+    leaving = true;
+    hidePage();
+    var target = form.action;
+    var left = false;
+    function leave() {
+      if (!left) {
+        left = true;
+        // replace() instead of assign(): removes this page from history.
+        window.location.replace(target);
+      }
+    }
+    if (!window.fetch || !window.FormData) {
+      form.submit();  // no history replacement, but the session still ends
+      return;
+    }
+    window.setTimeout(leave, EXIT_WAIT_MS);
+    try {
+      window.fetch(target, {
+        method: 'POST', body: new window.FormData(form), credentials: 'same-origin',
+        keepalive: true, redirect: 'manual', cache: 'no-store'
+      }).then(leave, leave);
+    } catch (e) {
+      leave();
+    }
+  }
+
+  function exitForm() {
     if (document.querySelector) {
-      return document.querySelector('a.quick-exit');
+      return document.querySelector('form.quick-exit-form');
     }
     return null;
   }
 
   // Walk up from the click target, since the click may land on a child
-  // element (e.g. a <span>) inside the link. Closest() is not in old browsers.
-  function findExitLink(node) {
+  // element inside the button. Closest() is not in old browsers.
+  function isExitControl(node) {
     while (node && node !== document) {
-      if (node.nodeName && node.nodeName.toLowerCase() === 'a' &&
+      if (node.className && typeof node.className === 'string' &&
           (' ' + node.className + ' ').indexOf(' quick-exit ') !== -1) {
-        return node;
+        return true;
       }
       node = node.parentNode;
     }
-    return null;
+    return false;
   }
 
-  function onClick(event) {
-    event = event || window.event;
-    // Leave modified clicks alone (new tab etc. is the user's choice).
-    if (event.button > 0 || event.metaKey || event.ctrlKey ||
-        event.shiftKey || event.altKey) {
-      return;
-    }
-    var link = findExitLink(event.target || event.srcElement);
-    if (!link || !link.href) {
-      return;
-    }
+  function stop(event) {
     if (event.preventDefault) {
       event.preventDefault();
     } else {
       event.returnValue = false;
     }
-    exitTo(link.href);
+  }
+
+  function onClick(event) {
+    event = event || window.event;
+    if (event.button > 0 || !isExitControl(event.target || event.srcElement)) {
+      return;
+    }
+    var form = exitForm();
+    if (form) {
+      stop(event);
+      exitWith(form);
+    }
+  }
+
+  function onSubmit(event) {
+    event = event || window.event;
+    var form = event.target || event.srcElement;
+    if (form && form === exitForm()) {
+      stop(event);
+      exitWith(form);
+    }
   }
 
   function onKeyDown(event) {
@@ -85,20 +130,18 @@
     }
     if (escTimes.length >= ESC_PRESSES) {
       escTimes = [];
-      var link = firstExitLink();
-      if (link && link.href) {
-        exitTo(link.href);
+      var form = exitForm();
+      if (form) {
+        exitWith(form);
       }
     }
   }
 
-  // Delegated listeners on document: works wherever the link is placed and
+  // Delegated listeners on document: works wherever the control is placed and
   // whether this script runs before or after the body is parsed.
   if (document.addEventListener) {
     document.addEventListener('click', onClick, false);
+    document.addEventListener('submit', onSubmit, false);
     document.addEventListener('keydown', onKeyDown, false);
-  } else if (document.attachEvent) {
-    document.attachEvent('onclick', onClick);
-    document.attachEvent('onkeydown', onKeyDown);
   }
 }());

@@ -22,13 +22,18 @@ from sqlalchemy import func, select
 from portal.logs import IP_LITERAL
 from portal.models import db
 from portal.models.jobs import Job, JobState
-from tests.browser.server import QUICK_EXIT_URL, LiveServer, start_server, stop_server
+from tests.browser.server import (
+    EXIT_PAGE,
+    QUICK_EXIT_URL,
+    LiveServer,
+    start_server,
+    stop_server,
+)
 from tests.conftest import KNOWN_SECRETS
 from tests.support.factories import ISSUED_TOTP_SECRETS
 
 CHROMIUM = Path(os.environ.get("PORTAL_TEST_CHROMIUM", "/usr/bin/chromium"))
 VIEWPORT = {"width": 1280, "height": 900}
-EXIT_PAGE = "<!doctype html><title>Weather</title><h1>Toronto: light snow</h1>"
 
 try:
     from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
@@ -83,10 +88,15 @@ class Visit:
     outside_requests: list[str] = field(default_factory=list)
     exits: list[str] = field(default_factory=list)
 
+    def _navigated(self, frame: Any) -> None:
+        """Arrivals at the neutral site, by a link or by /exit's redirect (which routes
+        do not see: it goes to the real loopback site in server.py)."""
+        if frame == self.page.main_frame and frame.url == QUICK_EXIT_URL:
+            self.exits.append(frame.url)
+
     def _route(self, route: Route) -> None:
         url = route.request.url
         if url == QUICK_EXIT_URL:
-            self.exits.append(url)
             route.fulfill(status=200, content_type="text/html", body=EXIT_PAGE)
         elif urlsplit(url).netloc == urlsplit(self.base_url).netloc or url.startswith("data:"):
             route.continue_()
@@ -123,6 +133,7 @@ def visit(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..., V
         context.set_default_timeout(10_000)
         visit = Visit(context, context.new_page(), live_server.url)
         context.route("**/*", visit._route)
+        visit.page.on("framenavigated", visit._navigated)
         opened.append(visit)
         return visit
 

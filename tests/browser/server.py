@@ -11,17 +11,40 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parents[2]
-# The one external link on our pages; the browser tests answer it themselves.
-QUICK_EXIT_URL = "https://weather.example/today?city=toronto"
+EXIT_PAGE = "<!doctype html><title>Weather</title><h1>Toronto: light snow</h1>"
+
+
+class NeutralSite(BaseHTTPRequestHandler):
+    """Where quick exit leads. /exit reaches it by a redirect, which Playwright's routes
+    do not see, so it is a real site on loopback (another host name than the portal's,
+    so no cookie is shared), answering every GET with the same page."""
+
+    def do_GET(self) -> None:
+        body = EXIT_PAGE.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        del format, args  # quiet: its requests are not the portal's
+
+
+_NEUTRAL_SITE = ThreadingHTTPServer(("127.0.0.1", 0), NeutralSite)
+# The neutral site of quick exit, the one origin beside ours that our pages lead to.
+QUICK_EXIT_URL = f"http://localhost:{_NEUTRAL_SITE.server_port}/today?city=toronto"
 
 
 def free_port() -> int:
@@ -56,6 +79,7 @@ class LiveServer:
 
 
 def start_server(app: Flask, log_path: Path) -> LiveServer:
+    threading.Thread(target=_NEUTRAL_SITE.serve_forever, daemon=True).start()
     port = free_port()
     with log_path.open("wb") as log:  # a file, not a pipe: a full pipe would stall the server
         process = subprocess.Popen(
@@ -77,6 +101,7 @@ def start_server(app: Flask, log_path: Path) -> LiveServer:
 
 
 def stop_server(server: LiveServer) -> None:
+    _NEUTRAL_SITE.shutdown()
     server.process.terminate()
     try:
         server.process.wait(timeout=10)

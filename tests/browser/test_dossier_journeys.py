@@ -34,6 +34,7 @@ from tests.browser.pages import (
     ExportPage,
     LoginPage,
     NewDossierPage,
+    OccurrencesPage,
     ReauthenticatePage,
     ReviewPage,
     SecondFactorSetupPage,
@@ -113,6 +114,12 @@ def test_advocate_builds_and_sends_and_reviewer_returns_approves_exports_and_ver
     choose.add(summons)
     view = choose.back_to_dossier()
     assert view.report_numbers() == [summons, phone]  # in date order
+    view.complete_sections()
+    occurrences = OccurrencesPage(adv).open_for(dossier_id)
+    if occurrences.open_count():
+        occurrences.redact_remaining()
+    assert occurrences.open_count() == 0
+    adv.goto(f"/dossiers/{dossier_id}")
     view.send_for_review(reviewer.id)
     assert status_of(app, dossier_id) == "in_review"
 
@@ -147,8 +154,8 @@ def test_advocate_builds_and_sends_and_reviewer_returns_approves_exports_and_ver
     export_download_and_verify(app, review_page, dossier_id, read_hash, tmp_path)
 
 
-# After the dossier pages of test_dossier_pages.py (13-17).
-EXPORT_SCREENSHOTS = {"export": 18, "export-status": 19, "dossier-verify": 20}
+# After the dossier pages of test_dossier_pages.py (13-18).
+EXPORT_SCREENSHOTS = {"export": 19, "export-status": 20, "dossier-verify": 21}
 
 
 def export_download_and_verify(app: Flask, page, dossier_id: int,  # type: ignore[no-untyped-def]

@@ -24,6 +24,7 @@ DOSSIER_PAGES = [
     ("dossier-choose", "advocate", lambda w: f"/dossiers/{w.draft_id}/choose"),
     ("dossier-preview", "reviewer", lambda w: f"/dossiers/{w.in_review_id}/preview"),
     ("dossier-review", "reviewer", lambda w: f"/dossiers/{w.in_review_id}/review"),
+    ("dossier-occurrences", "reviewer", lambda w: f"/dossiers/{w.in_review_id}/occurrences"),
 ]
 
 IN_DOSSIER_LANGUAGE = {"dossier-preview"}

@@ -130,7 +130,7 @@ def build_family_world(reporter_id: int) -> dict[str, int]:
     exhibit = DossierExhibit(dossier_id=dossier.id, evidence_id=item.id, number=1)
     redaction = DossierRedaction(dossier_id=dossier.id, reason=RedactionReason.R1,
                                  created_by_id=reporter_id)
-    tag = LegalTag(incident_id=incident.id, tag="Art. 7(1)(h)", suggested_by_id=reporter_id)
+    tag = LegalTag(incident_id=incident.id, tag_digest="0" * 64, suggested_by_id=reporter_id)
     event = AdvocacyEvent(occurred_on=utcnow().date(), kind=AdvocacyEventKind.ANNIVERSARY,
                           title_en="Sample anniversary", created_by_id=reporter_id)
     db.session.add_all([entry, exhibit, redaction, tag, event,

@@ -56,8 +56,8 @@ from portal.services.incidents import load_content, revision_content
 from portal.services.review import legal_tags_of
 from portal.services.sealing import open_text
 
-__all__ = ["CONFIDENTIAL", "PUBLIC", "VARIANTS", "DossierDocument", "assemble", "content_hash",
-           "exhibit_label", "treatment"]
+__all__ = ["CONFIDENTIAL", "PUBLIC", "REDACTED_COPY", "VARIANTS", "DossierDocument", "assemble",
+           "content_hash", "exhibit_label", "treatment"]
 
 CONFIDENTIAL = "confidential"
 PUBLIC = "public"
@@ -69,7 +69,10 @@ IN_FULL = "in_full"
 STRIPPED_COPY = "stripped_copy"  # its copy without metadata is what is shown
 # WITHHELD_SHEET (portal.pdf.document): public only, a sheet in its place, nothing of it.
 WITHHELD = "withheld"  # withheld by the advocates from every variant: no pages at all
-SHOWN = (IN_FULL, STRIPPED_COPY)
+# Public only: an exhibit classified public with redacted pages shows its page images,
+# blacked out where marked, and nothing else of it (redacted_renditions.py).
+REDACTED_COPY = "redacted_copy"
+SHOWN = (IN_FULL, STRIPPED_COPY, REDACTED_COPY)
 
 
 def exhibit_label(number: int) -> str:
@@ -79,11 +82,15 @@ def exhibit_label(number: int) -> str:
 def treatment(exhibit: DossierExhibit, variant: str) -> str:
     """How `variant` shows `exhibit`. The public variant shows only the exhibits whose
     evidence is classified public (any other value, unknown ones included, keeps it
-    out): a withheld sheet stands in the place of the others."""
+    out): a withheld sheet stands in the place of the others. One of them with a
+    redacted page shows its redacted copy there (REDACTED_COPY), never the original
+    or its other renditions."""
     if exhibit.withheld:
         return WITHHELD
     if variant != CONFIDENTIAL and exhibit.evidence.classification != PUBLIC:
         return WITHHELD_SHEET
+    if variant != CONFIDENTIAL and exhibit.redactions:
+        return REDACTED_COPY
     stripped = exhibit.use_stripped and any(r.purpose == "viewing_copy"
                                             for r in exhibit.evidence.renditions)
     return STRIPPED_COPY if stripped else IN_FULL
@@ -97,6 +104,13 @@ def assemble(kit: CryptoKit, dossier: Dossier, variant: str,
         raise ValueError(f"unknown variant {variant!r}")
     terms = protected_terms(kit, dossier, public=variant == PUBLIC)
     return redaction.redact_document(_document(kit, dossier, variant, agency_name), terms)
+
+
+def unredacted(kit: CryptoKit, dossier: Dossier,
+               agency_name: facts_service.NameOf) -> DossierDocument:
+    """The confidential document before redaction, for the review of protected terms
+    (occurrences.py) alone: it is never rendered, hashed or stored."""
+    return _document(kit, dossier, CONFIDENTIAL, agency_name)
 
 
 def _document(kit: CryptoKit, dossier: Dossier, variant: str,
@@ -214,7 +228,8 @@ def _incident_entry(kit: CryptoKit, dossier: Dossier, incident: Incident, positi
         authority=content.report_authority,
         authority_reference=content.report_reference,
         verification=incident.verification.value,
-        legal_tags=tuple((t.tag, t.confirmed_at is not None) for t in legal_tags_of(incident)),
+        legal_tags=tuple((t.tag, t.confirmed_at is not None)
+                         for t in legal_tags_of(kit, incident)),
         exhibits=cited.get(incident.id, ()),
         declaration=_declaration(incident, row),
     )
@@ -227,13 +242,20 @@ def _exhibit_entry(kit: CryptoKit, dossier: Dossier, exhibit: DossierExhibit,
     copy = next((r for r in item.renditions if r.purpose == "viewing_copy"), None)
     stripped = exhibit.use_stripped and copy is not None
     unnamed = _without_file_name(kit, exhibit) if public else str
+    shown, shown_sha256 = ("viewing_copy", copy.sha256) if stripped and copy else (
+        "original", item.sha256)
+    if public and treatment(exhibit, PUBLIC) == REDACTED_COPY:
+        # Its first page as the public variant shows it: redacted, or the page preview.
+        first = next((r.rendition for r in exhibit.redactions if r.page == 1), None) or \
+            next((r for r in item.renditions if r.purpose in ("viewing_copy", "preview")),
+                 None)
+        shown, shown_sha256 = REDACTED_COPY, first.sha256 if first else ""
     return ExhibitEntry(
         number=exhibit_label(exhibit.number), title=unnamed(described.title),
         kind=item.kind.value, claimed_date=described.claimed_date_text,
         creator=unnamed(described.creator), source=unnamed(described.source),
         media_type=item.detected_media_type, size_bytes=item.size_bytes, sha256=item.sha256,
-        shown_sha256=copy.sha256 if stripped and copy else item.sha256,
-        shown="viewing_copy" if stripped else "original", classification=item.classification,
+        shown_sha256=shown_sha256, shown=shown, classification=item.classification,
         reports=tuple(i.id for i in item.incidents
                       if any(e.incident_id == i.id for e in dossier.incidents)),
         withheld=exhibit.withheld,

@@ -186,11 +186,13 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
 
     # The custody log is read once: the PDF and the bundle must carry the same bytes,
     # even if someone views an exhibit (a new custody event) while the export runs.
-    custody = export_material.custody_jsonl(dossier, export.variant)
+    custody = export_material.custody_jsonl(kit, dossier, export.variant)
     audit_head = chain_head()  # read once too: the manifest records it (a witness of the log)
     # What the finished files are searched for, from their bytes, before anything is kept.
     terms = protected_terms(kit, dossier, public=export.variant == assembly.PUBLIC)
     watch = terms.watchlist(_labels(vocabulary(export.language)))
+    listing = _bundle_listing(kit, export, documents[export.variant], custody,
+                              signing.root_pem, terms)
     _stage(export, ExportStage.BUNDLING)
     # The bundle is zipped straight into its encrypted blob (pending until the PDF is
     # signed): no decrypted original, custody log or purpose is ever written to disk.
@@ -200,7 +202,7 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
                                 bundle_key.encrypting_writer(
                                     pending.file, blob_associated_data(pending.key)))
         bundle = _build_bundle(kit, store, export, documents[export.variant], shown,
-                               scanned, signing.root_pem, custody, audit_head, terms)
+                               scanned, signing.root_pem, custody, audit_head, terms, listing)
         _refuse_leaks(terms, scanned.result)
         _stage(export, ExportStage.RENDERING)
         htmls = {variant: _html(kit, env, document, export, shown, vocabulary, settings,
@@ -215,7 +217,7 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
         rendered = report.pdfs[export.variant]
         _stage(export, ExportStage.ATTACHING)
         files = _attachments(kit, store, export, documents, shown, custody, audit_head,
-                             terms)
+                             terms, listing)
         pdf = attach_files(rendered.pdf, files)
         _stage(export, ExportStage.SIGNING)
         pdf = sign_pdf(pdf, signing, reason=_signing_reason(kit, dossier, export.variant,
@@ -227,7 +229,7 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
         _store_bundle(kit, export, pending, bundle_key, bundle)
     _store_pdf(kit, store, export, pdf)
     export.page_count = rendered.page_count
-    _finish(export, actor, dossier)
+    _finish(kit, export, actor, dossier)
 
 
 def _refuse_leaks(terms: redaction.DossierTerms, scan: Callable[[], Leak | None]) -> None:
@@ -340,11 +342,12 @@ def _pad_html(language: str) -> str:
 def _attachments(kit: CryptoKit, store: BlobStore, export: DossierExport,
                  documents: dict[str, DossierDocument],
                  shown: dict[str, ShownRendition], custody: bytes,
-                 audit_head: ChainPosition, terms: redaction.DossierTerms) -> list[Attachment]:
+                 audit_head: ChainPosition, terms: redaction.DossierTerms,
+                 listing: dict[str, str]) -> list[Attachment]:
     document = documents[export.variant]
     files = [
         Attachment("manifest.json", json.dumps(export_material.manifest(
-            document, shown, export.id, export.content_sha256, audit_head),
+            document, shown, export.id, export.content_sha256, audit_head, listing),
             ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"),
             "application/json", "Exhibit manifest (SHA-256 of originals and renditions)",
             "Data"),
@@ -379,7 +382,8 @@ def _original_name(kit: CryptoKit, exhibit: object, terms: redaction.DossierTerm
 def _build_bundle(kit: CryptoKit, store: BlobStore, export: DossierExport,
                   document: DossierDocument, shown: dict[str, ShownRendition],
                   writer: Destination, root_pem: bytes, custody: bytes,
-                  audit_head: ChainPosition, terms: redaction.DossierTerms) -> bag.ZipDigest:
+                  audit_head: ChainPosition, terms: redaction.DossierTerms,
+                  listing: dict[str, str]) -> bag.ZipDigest:
     """The BagIt bag: the originals (confidential variant only, decision 0009), the
     manifests, the custody log and the portal's root certificate (the trust root of
     the PDF's signature; its fingerprint must be checked against the published one),
@@ -387,11 +391,12 @@ def _build_bundle(kit: CryptoKit, store: BlobStore, export: DossierExport,
     dossier = export.dossier
     files = [
         bag.BagFile("manifest.json", [json.dumps(export_material.manifest(
-            document, shown, export.id, export.content_sha256, audit_head),
+            document, shown, export.id, export.content_sha256, audit_head, listing),
             ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")]),
         bag.BagFile("exhibits.csv", [export_material.exhibits_csv(document)]),
         bag.BagFile("custody.jsonl", [custody]),
         bag.BagFile("portal-root.pem", [root_pem]),
+        bag.BagFile(bag.VERIFIER_PATH, [bag.verifier_source()]),
     ]
     for exhibit in dossier.exhibits:
         if exhibit.withheld:
@@ -403,9 +408,30 @@ def _build_bundle(kit: CryptoKit, store: BlobStore, export: DossierExport,
     digest = bag.build_bag_zip(files, {
         "Source-Organization": "PS752 case portal",
         "External-Identifier": f"{document.reference}-v{document.version}-{export.variant}",
-        "Internal-Sender-Description": "Evidence bundle of a dossier export"}, writer)
+        "Internal-Sender-Description": "Evidence bundle of a dossier export"}, writer,
+        declared=listing)
     writer.close()
     return digest
+
+
+def _bundle_listing(kit: CryptoKit, export: DossierExport, document: DossierDocument,
+                    custody: bytes, root_pem: bytes, terms: redaction.DossierTerms
+                    ) -> dict[str, str]:
+    """Every file `_build_bundle` writes but manifest.json (path under data/ ->
+    SHA-256), for the signed manifest (decision 0019). Originals by their intake hash,
+    checked by `_verify_originals` and again as they stream into the bag."""
+    def sha(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+    listing = {"exhibits.csv": sha(export_material.exhibits_csv(document)),
+               "custody.jsonl": sha(custody), "portal-root.pem": sha(root_pem),
+               bag.VERIFIER_PATH: sha(bag.verifier_source())}
+    if export.variant == assembly.CONFIDENTIAL:
+        for exhibit in export.dossier.exhibits:
+            if not exhibit.withheld:
+                name = bag.bag_path(f"originals/{_original_name(kit, exhibit, terms)}")
+                listing[name] = exhibit.evidence.sha256
+    return listing
 
 
 def _store_blob(kit: CryptoKit, store: BlobStore, chunks: object, context: str
@@ -436,10 +462,10 @@ def _store_bundle(kit: CryptoKit, export: DossierExport, pending: PendingBlob,
         kit.cipher, sealed_context("dossier_exports", export.id, "bundle_key_sealed"))
 
 
-def _finish(export: DossierExport, actor: User, dossier: Dossier) -> None:
+def _finish(kit: CryptoKit, export: DossierExport, actor: User, dossier: Dossier) -> None:
     for exhibit in dossier.exhibits:
         if not exhibit.withheld:
-            record_custody(exhibit.evidence, CustodyAction.EXPORTED, actor=actor,
+            record_custody(exhibit.evidence, CustodyAction.EXPORTED, actor=actor, kit=kit,
                            purpose=f"{dossier_reference(dossier)} {export.variant}",
                            hash_before=exhibit.evidence.sha256,
                            details={"export": export.id, "pdf_sha256": export.pdf_sha256,

@@ -3,9 +3,12 @@ exhibit (decrypted here, handed to the renderer as an asset), its custody log, t
 counts of the pattern analysis, the approval, and the manifests embedded in the PDF.
 
 Only derived renditions are ever shown (re-encoded without metadata, FIELD-NOTES);
-an original never reaches WeasyPrint. A public export shows nothing of an exhibit it
-withholds (no rendition, custody or hash: `assembly.treatment`) and names staff by
-role only; its custody log is a chain of its own (public_custody.py).
+an original never reaches WeasyPrint. An exhibit the public variant shows as a
+redacted copy (`assembly.REDACTED_COPY`) shows there its page images, blacked out
+where marked (redacted_renditions.py), and nothing else of it. A public export
+shows nothing of an exhibit it withholds (no rendition, custody or hash:
+`assembly.treatment`) and names staff by role only; its custody log is a chain of its
+own (public_custody.py).
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import csv
 import io
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.audit.chain import ChainPosition
 from portal.audit.checkpoint import audit_head_record
-from portal.audit.custody import custody_of, custody_values
+from portal.audit.custody import custody_of, custody_values, purposes_of
 from portal.crypto.kit import CryptoKit
 from portal.media.pdf import page_count
 from portal.models import DossierReview, db
@@ -29,9 +33,17 @@ from portal.models.evidence import EvidenceItem
 from portal.pdf.assets import Asset
 from portal.pdf.context import Approval, CustodyLine, PatternCounts, ShownPage, ShownRendition
 from portal.pdf.document import DossierDocument
-from portal.services.dossiers.assembly import CONFIDENTIAL, SHOWN, exhibit_label, treatment
+from portal.services.dossiers.assembly import (
+    CONFIDENTIAL,
+    PUBLIC,
+    REDACTED_COPY,
+    SHOWN,
+    exhibit_label,
+    treatment,
+)
 from portal.services.dossiers.patterns import pattern_analysis
 from portal.services.dossiers.public_custody import public_jsonl, public_rows
+from portal.services.dossiers.redacted_renditions import public_pages
 from portal.services.renditions import metadata_of, page_renditions, read_rendition
 from portal.services.staff_profile import has_profile, profile_of
 from portal.storage import BlobStore
@@ -51,15 +63,28 @@ def shown_renditions(kit: CryptoKit, store: BlobStore, dossier: Dossier
             continue
         number = exhibit_label(exhibit.number)
         shown[number] = _shown(kit, store, exhibit, number, assets)
+        if treatment(exhibit, PUBLIC) == REDACTED_COPY:
+            shown[number] = replace(shown[number], redacted=_redacted(
+                kit, store, exhibit, number, shown[number], assets))
     return shown, assets
 
 
 def shown_in(document: DossierDocument, shown: Mapping[str, ShownRendition]
              ) -> dict[str, ShownRendition]:
     """The renditions `document` shows: none of an exhibit it leaves out (the public
-    variant's withheld sheet shows no copy and names none)."""
-    return {e.number: shown[e.number] for e in document.exhibits
-            if not e.left_out and e.number in shown}
+    variant's withheld sheet shows no copy and names none), and of an exhibit shown as
+    a redacted copy, that copy alone (never the unredacted one, even if it is missing)."""
+    chosen: dict[str, ShownRendition] = {}
+    for e in document.exhibits:
+        if e.left_out or e.number not in shown:
+            continue
+        if e.shown == REDACTED_COPY:
+            redacted = shown[e.number].redacted
+            if redacted is not None:
+                chosen[e.number] = redacted
+            continue
+        chosen[e.number] = shown[e.number]
+    return chosen
 
 
 def withheld_pages(document: DossierDocument, shown: Mapping[str, ShownRendition]
@@ -99,6 +124,44 @@ def _shown(kit: CryptoKit, store: BlobStore, exhibit: DossierExhibit, number: st
                          "bundle.")}
     return ShownRendition(rendition.purpose, name, rendition.sha256, rendition.media_type,
                           notes.get(rendition.purpose, ""), facts)
+
+
+def _redacted(kit: CryptoKit, store: BlobStore, exhibit: DossierExhibit, number: str,
+              unredacted: ShownRendition, assets: dict[str, Asset]) -> ShownRendition:
+    """What the public variant shows of an exhibit with redacted pages: the pages the
+    confidential variant shows (so the Bates ranges stay the same), each marked one
+    replaced by its redacted copy. A marked page whose copy cannot be read back intact
+    is left out, never shown unredacted."""
+    marked = public_pages(exhibit)
+
+    def copy_of(page: int, asset: str, sha256: str) -> tuple[str, str, bool] | None:
+        rendition = marked.get(page)
+        if rendition is None:
+            return asset, sha256, False
+        try:
+            data = read_rendition(kit, store, rendition)
+        except ValueError:  # renditions.RenditionUnreadable
+            return None
+        name = f"exhibit/{number}/redacted/page-{page}"
+        assets[name] = Asset(rendition.media_type, data)
+        return name, rendition.sha256, True
+
+    pages = []
+    for page in unredacted.pages:
+        found = copy_of(page.number, page.asset, page.sha256)
+        if found is not None:
+            pages.append(ShownPage(page.number, *found))
+    first = copy_of(1, unredacted.asset, unredacted.sha256)
+    if first is None or not first[0]:
+        return ShownRendition(REDACTED_COPY, "", "", "", _(
+            "The redacted copy of this exhibit could not be read back intact; it is not "
+            "shown."), unredacted.facts, pages=tuple(pages), problem=True)
+    # The purpose says whether page 1 itself is redacted (else it is the page preview).
+    purpose, media_type = ((REDACTED_COPY, marked[1].media_type) if first[2]
+                           else (unredacted.purpose, unredacted.media_type))
+    return ShownRendition(purpose, first[0], first[1], media_type,
+                          unredacted.note if unredacted.pages else "", unredacted.facts,
+                          pages=tuple(pages))
 
 
 def _pdf_pages(kit: CryptoKit, store: BlobStore, item: EvidenceItem, number: str, total: int,
@@ -222,13 +285,20 @@ def dossier_reviews(dossier: Dossier, decision: str) -> list[DossierReview]:
 
 def manifest(document: DossierDocument, shown: Mapping[str, ShownRendition],
              export_id: int, content_sha256: str,
-             audit_head: ChainPosition) -> dict[str, object]:
+             audit_head: ChainPosition,
+             bundle_files: Mapping[str, str] | None = None) -> dict[str, object]:
     """manifest.json: what the PDF is, the SHA-256 of every exhibit and rendition, and
     the audit log's head at export time: every dossier kept outside is a witness that
     `flask audit verify --checkpoint` checks the log against (decision 0013). An
-    exhibit the variant leaves out is listed as withheld, with nothing of it."""
+    exhibit the variant leaves out is listed as withheld, with nothing of it.
+    `bundle_files` (path under the bag's data/ -> SHA-256) lists every file of the
+    bundle but manifest.json itself, so that the offline verifier fails a bundle with a
+    file removed, added or changed even when its bag was rebuilt (decision 0019)."""
     shown = shown_in(document, shown)
-    return {
+    listed = ({"bundle_files": [{"path": path, "sha256": sha}
+                                for path, sha in sorted(bundle_files.items())]}
+              if bundle_files is not None else {})
+    return {**listed,
         "format": "ps752-dossier-manifest/1", "dossier": document.reference,
         "version": document.version, "variant": document.variant, "export": export_id,
         "content_sha256": content_sha256, "audit_head": audit_head_record(audit_head),
@@ -238,8 +308,9 @@ def manifest(document: DossierDocument, shown: Mapping[str, ShownRendition],
              "rendition_shown": {"purpose": shown[e.number].purpose,
                                  "sha256": shown[e.number].sha256}
              if e.number in shown and shown[e.number].sha256 else None,
-             "pages_shown": [{"page": p.number, "sha256": p.sha256}
+             "pages_shown": [{"page": p.number, "sha256": p.sha256, "redacted": p.redacted}
                              for p in shown[e.number].pages] if e.number in shown else [],
+             "redacted_copy": e.shown == REDACTED_COPY,
              "language": e.language,
              "reports": list(e.reports)}
             for e in document.exhibits],
@@ -261,7 +332,7 @@ def exhibits_csv(document: DossierDocument) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def custody_jsonl(dossier: Dossier, variant: str) -> bytes:
+def custody_jsonl(kit: CryptoKit, dossier: Dossier, variant: str) -> bytes:
     """custody.jsonl: one line per custody event of every exhibit the variant shows.
     The confidential variant gives the full chain: `prev_hash`, `row_hash` and
     `hashed`, exactly what the event's hash covers (portal/audit/hashing.py), so that
@@ -274,13 +345,16 @@ def custody_jsonl(dossier: Dossier, variant: str) -> bytes:
         return public_jsonl(public_rows(exhibits))
     records = []
     for number, exhibit in exhibits:
-        for event in custody_of(exhibit.evidence):
+        events = custody_of(exhibit.evidence)
+        purposes = purposes_of(kit, events)  # sealed apart from the events (decision 0014)
+        for event in events:
             record: dict[str, object] = {
                 "exhibit": number, "seq": event.seq,
                 "at": event.occurred_at.strftime("%Y-%m-%d %H:%M"), "action": event.action,
                 "by": f"{event.actor_label} ({event.actor_role})" if event.actor_label
                 else event.actor_role,
                 "hash_after": event.hash_after, "prev_hash": event.prev_hash,
-                "row_hash": event.row_hash, "hashed": custody_values(event)}
+                "row_hash": event.row_hash,
+                "hashed": custody_values(event, purposes.get(event.id, ""))}
             records.append(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
     return "".join(records).encode("utf-8")

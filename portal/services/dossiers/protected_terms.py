@@ -31,7 +31,7 @@ from functools import cache
 from sqlalchemy import select
 
 from portal.crypto.kit import CryptoKit
-from portal.models import Dossier, Incident, Person, db
+from portal.models import Dossier, DossierTermReview, Incident, Person, db
 from portal.services.countries import country_names
 from portal.services.dossiers.consent_gate import shown_by_code
 from portal.services.dossiers.redaction import (
@@ -60,11 +60,14 @@ _TERM_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 MIN_REFERENCE_CHARS = 5  # shorter ones ("12") would match page numbers and dates
 
 
-def protected_terms(kit: CryptoKit, dossier: Dossier, public: bool) -> DossierTerms:
+def protected_terms(kit: CryptoKit, dossier: Dossier, public: bool,
+                    reviewed: bool = True) -> DossierTerms:
     """The terms one variant of `dossier` must not show (see the module docstring).
     Reads and opens the families' people, the reports' versions, the exhibits'
     descriptions and the marked texts; the same data gives the same terms, in the
-    same order."""
+    same order. `reviewed` adds the phrases kept by the review of occurrences
+    (occurrences.py): redaction and the leak scan want them, finding the occurrences
+    does not."""
     terms = _Terms()
     people = _people_of(dossier)
     kept = _person_terms(kit, people, public, terms)
@@ -72,7 +75,19 @@ def protected_terms(kit: CryptoKit, dossier: Dossier, public: bool) -> DossierTe
         _public_terms(kit, dossier, people, terms)
     for phrase, code in kept:
         terms.add([phrase], Protection(None), code)
+    if reviewed:
+        for number, phrase in enumerate(_reviewed_phrases(kit, dossier), start=1):
+            terms.add([phrase], Protection(None), f"reviewed-{number}")
     return DossierTerms(public, terms.protections, tuple(terms.terms))
+
+
+def _reviewed_phrases(kit: CryptoKit, dossier: Dossier) -> list[str]:
+    """The words a reviewer kept as written: an occurrence marked safe, with the words
+    around it that show it is not the protected term (occurrences.py)."""
+    rows = db.session.scalars(select(DossierTermReview).where(
+        DossierTermReview.dossier_id == dossier.id, DossierTermReview.decision == "safe")
+        .order_by(DossierTermReview.id))
+    return [phrase for row in rows if (phrase := open_text(kit, row, "phrase_sealed"))]
 
 
 @dataclass

@@ -3,7 +3,9 @@ versions of an approved dossier.
 
 Approval needs the legal reviewer the dossier was sent to (never one of its authors),
 a passphrase proven within the last few minutes (checked by the caller, which owns
-the session), no missing consent, and the content hash the reviewer read: if the
+the session), no missing consent, nothing blocking on the approval checklist
+(checklist.py: every protected-term occurrence decided, no template placeholder),
+each of its warnings acknowledged, and the content hash the reviewer read: if the
 dossier changed since the page was shown, the approval is refused. The hash is that of
 the confidential document as assembled and redacted (assembly.content_hash), the same
 for the review page, the export job and the command line: what the reviewer reads is
@@ -13,6 +15,8 @@ with the portal's review key.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -37,7 +41,10 @@ from portal.models import (
 from portal.models.dossiers import DossierStatus
 from portal.policy import Permission, can
 from portal.services.dossiers.builder import latest_revision, require
+from portal.services.dossiers.checklist import checklist
 from portal.services.dossiers.consent_gate import dossier_gaps
+from portal.services.dossiers.occurrences import copy_decisions
+from portal.services.dossiers.redacted_renditions import carry_redactions
 from portal.services.errors import ConsentMissing, PermissionDenied, ValidationFailed
 from portal.services.sealing import open_text, seal_text
 
@@ -91,9 +98,12 @@ def return_dossier(kit: CryptoKit, actor: User, dossier: Dossier, comments: str,
 
 
 def approve(kit: CryptoKit, actor: User, dossier: Dossier, reviewed_hash: str,
-            current_hash: str, comments: str = "") -> DossierReview:
+            current_hash: str, comments: str = "",
+            acknowledged: Collection[str] = ()) -> DossierReview:
     """Approve what the reviewer read (`reviewed_hash`), which must still be the
-    dossier's content (`current_hash`, computed by the caller from the assembly)."""
+    dossier's content (`current_hash`, computed by the caller from the assembly), once
+    nothing on the approval checklist blocks it and the reviewer has acknowledged
+    each of its warnings (`acknowledged`: their codes, recorded in the statement)."""
     _require_review(actor, dossier)
     if reviewed_hash != current_hash:
         raise ValidationFailed(_l("The dossier changed while you were reading it. Read it "
@@ -102,6 +112,19 @@ def approve(kit: CryptoKit, actor: User, dossier: Dossier, reviewed_hash: str,
     if gaps:
         raise ConsentMissing(_l("Consent was withdrawn or is missing: this dossier cannot be "
                                 "approved."), list(gaps))
+    items = checklist(kit, dossier)
+    if items.unresolved:
+        raise ValidationFailed(_l("Protected names or places in the text are not reviewed "
+                                  "yet: decide on each before approving."),
+                               field="content_hash")
+    if items.placeholders:
+        raise ValidationFailed(_l("A section still holds a template placeholder in square "
+                                  "brackets: the advocates must complete it first."),
+                               field="content_hash")
+    warned = sorted(warning.value for warning in items.warnings)
+    if not set(warned) <= set(acknowledged):
+        raise ValidationFailed(_l("Acknowledge each warning of the checklist before "
+                                  "approving."), field="acknowledged")
     now = utcnow()
     statement, signature = sign_statement(kit.review_signing_seed, {
         "statement": "approved",
@@ -111,6 +134,7 @@ def approve(kit: CryptoKit, actor: User, dossier: Dossier, reviewed_hash: str,
         "reviewer": actor.username,
         "reviewer_id": actor.id,
         "approved_at": now.isoformat(),
+        "acknowledged_warnings": warned,
     })
     review = _record_review(kit, actor, dossier, "approved", comments, current_hash)
     review.statement, review.signature = statement, signature
@@ -120,7 +144,8 @@ def approve(kit: CryptoKit, actor: User, dossier: Dossier, reviewed_hash: str,
     db.session.flush()
     record_event(AuditAction.DOSSIER_APPROVED, Outcome.SUCCESS, actor=actor,
                  target_type="dossier", target_id=dossier.id,
-                 details={"content_hash": current_hash, "version": dossier.version})
+                 details={"content_hash": current_hash, "version": dossier.version,
+                          "acknowledged": ",".join(warned)})
     return review
 
 
@@ -169,6 +194,7 @@ def new_version(kit: CryptoKit, actor: User, dossier: Dossier) -> Dossier:
         copy.exhibits.append(new)
         db.session.flush()
         _copy_sealed(kit, exhibit, new, "withheld_reason_sealed")
+        carry_redactions(exhibit, new)
     for section in db.session.scalars(select(DossierSection).where(
             DossierSection.dossier_id == dossier.id)):
         _add_copy(kit, section, DossierSection(dossier_id=copy.id, key=section.key,
@@ -178,6 +204,7 @@ def new_version(kit: CryptoKit, actor: User, dossier: Dossier) -> Dossier:
         _add_copy(kit, redaction, DossierRedaction(
             dossier_id=copy.id, reason=redaction.reason,
             created_by_id=redaction.created_by_id), "text_sealed")
+    copy_decisions(kit, dossier, copy)
     db.session.flush()
     record_event(AuditAction.DOSSIER_VERSION_CREATED, Outcome.SUCCESS, actor=actor,
                  target_type="dossier", target_id=copy.id,

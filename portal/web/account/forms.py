@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
-from wtforms.validators import Length
+from wtforms import EmailField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
 
+from portal.services.notices import MAX_ADDRESS_CHARS
 from portal.services.staff_profile import MAX_CAPACITY, MAX_FULL_NAME
 from portal.web.forms import PortalForm, code_field, passphrase_field, strip_text
 
@@ -48,3 +50,17 @@ class NewRecoveryCodesForm(PortalForm):
 
 class ConfirmForm(PortalForm):
     """Only the CSRF token, for buttons that change something."""
+
+
+class NoticesForm(PortalForm):
+    """Content-free e-mail notices: off unless the person chooses them (decision 0018)."""
+
+    notices = RadioField(
+        _l("Do you want an e-mail when there is something new for you?"),
+        choices=[SelectChoice("no", _l("No")), SelectChoice("yes", _l("Yes"))], default="no",
+        validators=[InputRequired(message=_l("Choose yes or no."))])
+    email = EmailField(
+        _l("E-mail address for notices"), filters=[strip_text],
+        description=_l("Only if you chose yes. Choose an address only you can read."),
+        validators=[Length(max=MAX_ADDRESS_CHARS, message=_l(
+            "Use at most %(max)d characters.", max=MAX_ADDRESS_CHARS))])

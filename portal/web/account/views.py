@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from portal.dependencies import crypto_kit, session_policy
 from portal.models import db
-from portal.services import accounts, second_factor, staff_profile
+from portal.services import accounts, notices, second_factor, staff_profile
 from portal.services.passphrases import min_chars_for
 from portal.services.sessions import end_all_sessions, live_sessions, revoke_other_sessions
 from portal.web.account import bp
@@ -18,6 +18,7 @@ from portal.web.account.forms import (
     ConfirmForm,
     EnrolForm,
     NewRecoveryCodesForm,
+    NoticesForm,
     StaffProfileForm,
 )
 from portal.web.auth import attempts
@@ -42,7 +43,26 @@ def index() -> str | Response:
         "account/index.html",
         unused_codes=second_factor.unused_recovery_code_count(current_user),
         profile_form=profile_form,
+        notice_settings=notices.settings_of(current_user)
+        if notices.offers_notices(current_user) else None,
     )
+
+
+@bp.route("/notices", methods=["GET", "POST"])
+def notices_choice() -> str | Response:
+    """Opt in to content-free e-mail notices, or out. The address kept is never shown."""
+    saved = notices.settings_of(current_user)  # PermissionDenied (404) for other roles
+    form = NoticesForm()
+    if form.validate_on_submit():
+        with refusal_shown_on(form, "email"):
+            notices.set_notices(crypto_kit(), current_user, form.notices.data == "yes",
+                                form.email.data or "")
+            flash(_("Your choice about e-mail notices is saved."), "success")
+            return redirect(url_for("account.index"))
+    elif request.method == "GET":
+        form.notices.data = "yes" if saved.opted_in else "no"
+    return render_template("account/notices.html", form=form, saved=saved,
+                           configured=notices.notices_configured())
 
 
 @bp.route("/passphrase", methods=["GET", "POST"])

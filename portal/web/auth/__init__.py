@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from portal.web.auth import views  # noqa: E402,F401  (registers the routes)
+from portal.web.auth import quick_exit, views  # noqa: E402,F401  (registers the routes)

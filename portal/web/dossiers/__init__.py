@@ -6,4 +6,12 @@ from flask import Blueprint
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
 
 # Routes register on import.
-from portal.web.dossiers import exports, patterns, sections, verify, views  # noqa: E402,F401
+from portal.web.dossiers import (  # noqa: E402,F401
+    exports,
+    occurrences,
+    patterns,
+    redact_image,
+    sections,
+    verify,
+    views,
+)

@@ -17,7 +17,7 @@ from wtforms.validators import NumberRange, Optional
 from portal.models.dossiers import DossierKind, IncidentOrder, RedactionReason
 from portal.models.vocabulary import Destination
 from portal.services.dossiers.builder import DossierDetails
-from portal.web.forms import PortalForm, digits_to_ascii, strip_text
+from portal.web.forms import MultiCheckboxField, PortalForm, digits_to_ascii, strip_text
 from portal.web.vocabulary import choices
 
 TEXT = [strip_text]
@@ -100,8 +100,18 @@ class ReviewForm(PortalForm):
     decision = HiddenField()
     content_hash = HiddenField()
     comments = TextAreaField(_l("Comments for the advocates"), filters=TEXT)
+    # One box per warning of the approval checklist (the view sets the choices).
+    acknowledged = MultiCheckboxField(_l("I have weighed these warnings"),
+                                      validate_choice=False)
     confirm = BooleanField(_l("I have read this version of the dossier and approve it for "
                               "submission."))
+
+
+class OccurrenceForm(PortalForm):
+    """A decision on one occurrence of a protected term: redact it, or keep it."""
+
+    decision = HiddenField()
+    reason = StringField(_l("Why it can be kept"), filters=TEXT)
 
 
 class ConfirmForm(PortalForm):

@@ -34,6 +34,7 @@ from portal.policy.permissions import is_contributor
 from portal.services import staff_profile
 from portal.services import workspace as workspace_service
 from portal.services.dossiers import assembly, builder, redaction, workflow
+from portal.services.dossiers.checklist import checklist
 from portal.services.dossiers.consent_gate import dossier_gaps
 from portal.services.dossiers.markup import render_markup
 from portal.services.dossiers.naming import agency_namer
@@ -57,6 +58,7 @@ from portal.web.dossiers.forms import (
     ReviewForm,
     SendForm,
 )
+from portal.web.dossiers.occurrences import WARNING_LABELS
 from portal.web.dossiers.section_forms import as_version
 from portal.web.forms import row_id
 from portal.web.navigation import safe_next
@@ -134,6 +136,7 @@ def view(dossier_id: int) -> str:
         comments={r.id: open_text(kit, r, "comments_sealed")
                   for r in workflow.reviews_of(dossier)},
         versions=workflow.versions_of(dossier), successor=workflow.successor_of(dossier),
+        items=checklist(kit, dossier) if editable else None,
         section_titles=SECTION_TITLES, send_form=send_form, order_form=order_form,
         move_form=MoveForm(), contributor_form=ContributorForm(), confirm_form=ConfirmForm(),
         may_review=can(current_user, Permission.DOSSIER_REVIEW, dossier),
@@ -330,6 +333,10 @@ def review(dossier_id: int) -> str | Response:
     kit = crypto_kit()
     form = ReviewForm()
     current_hash = assembly.content_hash(document_of(dossier, assembly.CONFIDENTIAL))
+    items = checklist(kit, dossier)
+    form.acknowledged.choices = [
+        SelectChoice(code.value, f"{WARNING_LABELS[code]} {', '.join(about)}")
+        for code, about in items.warnings.items()]
     if form.validate_on_submit():
         decision = form.decision.data
         with refusal_shown_on(form, "comments"):
@@ -342,16 +349,18 @@ def review(dossier_id: int) -> str | Response:
                 form.confirm.errors = [_("Tick the box to approve.")]
             elif decision == "approve":
                 workflow.approve(kit, current_user, dossier, form.content_hash.data or "",
-                                 current_hash, form.comments.data or "")
+                                 current_hash, form.comments.data or "",
+                                 acknowledged=form.acknowledged.data or ())
                 flash(_("Approved. The signed statement is on the dossier's page."), "success")
                 return redirect(url_for("dossiers.view", dossier_id=dossier.id))
     form.content_hash.data = current_hash
     tags = [(entry.incident_id, tag) for entry in dossier.incidents
-            for tag in legal_tags_of(entry.incident)]
+            for tag in legal_tags_of(kit, entry.incident)]
     rows = redaction.redactions_of(dossier)
     return render_template(
         "dossiers/review.html", dossier=dossier, form=form, content_hash=current_hash,
-        title=open_text(kit, dossier, "title_sealed"), gaps=dossier_gaps(dossier), tags=tags,
+        title=open_text(kit, dossier, "title_sealed"), gaps=items.gaps, tags=tags,
+        items=items, section_titles=SECTION_TITLES,
         redactions=[(r, open_text(kit, r, "text_sealed")) for r in rows],
         withheld=[(e, open_text(kit, e, "withheld_reason_sealed"))
                   for e in dossier.exhibits if e.withheld],

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from portal.audit.custody import CustodyAction, custody_of, record_custody
+from portal.audit.custody import CustodyAction, custody_of, purposes_of, record_custody
 from portal.crypto.streaming import DecryptingReader, StreamIntegrityError
 from portal.dependencies import blob_store, crypto_kit
 from portal.media.sniff import detect_media_type
@@ -113,10 +113,13 @@ def item(item_id: int) -> str:
     record_custody(found, CustodyAction.VIEWED, actor=current_user)
     reviewing = current_user.role.is_staff
     metadata = renditions.metadata_of(crypto_kit(), found) if reviewing else {}
+    events = custody_of(found)
     return render_template(
-        "evidence/item.html", item=found, events=custody_of(found), metadata=metadata,
+        "evidence/item.html", item=found, events=events, metadata=metadata,
+        purposes=purposes_of(crypto_kit(), events),
         description=evidence_service.description_of(crypto_kit(), found),
-        disagreements=renditions.disagreements(found, metadata) if reviewing else [],
+        disagreements=renditions.disagreements(crypto_kit(), found, metadata)
+        if reviewing else [],
         may_describe=can(current_user, Permission.EVIDENCE_DESCRIBE, found),
         preview_state=renditions.preview_state(found),
         filename=evidence_service.filename_of(crypto_kit(), found),
@@ -172,7 +175,7 @@ def download(item_id: int) -> BaseResponse:
         flash(str(error.message), "error")
         return redirect(url_for("evidence.item", item_id=found.id))
     record_custody(found, CustodyAction.DOWNLOADED, actor=current_user, purpose=purpose,
-                   hash_before=found.sha256)
+                   kit=kit, hash_before=found.sha256)
     filename = evidence_service.filename_of(kit, found)
     expected = Expected(found.id, found.sha256, found.size_bytes, current_user.id)
     db.session.commit()  # the custody event is on record before the first byte leaves
@@ -287,12 +290,14 @@ def rendition(item_id: int, purpose: str) -> BaseResponse:
 @bp.route("/evidence/<int:item_id>/custody.jsonl")
 def custody(item_id: int) -> BaseResponse:
     found = _load_item(item_id)
+    events = custody_of(found)
+    purposes = purposes_of(crypto_kit(), events)
     lines = [json.dumps({
         "seq": e.seq, "occurred_at": e.occurred_at.isoformat(), "action": e.action,
-        "actor": e.actor_label, "role": e.actor_role, "purpose": e.purpose,
+        "actor": e.actor_label, "role": e.actor_role, "purpose": purposes.get(e.id, ""),
         "hash_before": e.hash_before, "hash_after": e.hash_after, "details": e.details,
         "prev_hash": e.prev_hash, "row_hash": e.row_hash}, ensure_ascii=False)
-        for e in custody_of(found)]
+        for e in events]
     response = Response("\n".join(lines) + "\n", mimetype="application/x-ndjson")
     response.headers["Content-Disposition"] = f'attachment; filename="custody-{found.id}.jsonl"'
     return response

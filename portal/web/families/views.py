@@ -43,8 +43,10 @@ def overview() -> str:
     families = [own] if own else assigned_families(current_user)
     # Advocates confirm (or decline) colleagues proposed for their families here.
     proposals = [] if own else [p for f in families for p in f.proposals]
+    notes = people_service.relationship_notes(
+        crypto_kit(), [person for family in families for person in family.people])
     return render_template("families/overview.html", families=families,
-                           decisions=decisions(proposals))
+                           decisions=decisions(proposals), notes=notes)
 
 
 @bp.route("/family/<int:family_id>/proposals", methods=["POST"])

@@ -136,7 +136,7 @@ def view(incident_id: int) -> str:
         content=incident_service.load_content(kit, incident),
         consent=consent_service.current_consent(incident), reviewing=reviewing,
         verification_form=verification_form, link_form=link_form, tag_form=TagForm(),
-        links=review_service.links_of(incident), tags=review_service.legal_tags_of(incident),
+        links=review_service.links_of(incident), tags=review_service.legal_tags_of(kit, incident),
         questions=thread_service.open_questions(incident),
         evidence=evidence_service.items_of(incident),
         may_add_evidence=can(current_user, Permission.EVIDENCE_ADD, incident),
@@ -258,6 +258,7 @@ def suggest_tag(incident_id: int) -> Response:
     form = TagForm()
     if form.validate_on_submit():
         with refusal_flashed():
-            review_service.suggest_legal_tag(current_user, incident, form.tag.data or "")
+            review_service.suggest_legal_tag(crypto_kit(), current_user, incident,
+                                             form.tag.data or "")
             flash(_("The legal tag was suggested for a legal reviewer to confirm."), "success")
     return redirect(url_for("reports.view", incident_id=incident.id))

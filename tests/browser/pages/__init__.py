@@ -9,6 +9,7 @@ from tests.browser.pages.dossiers import (
     ExportStatusPage,
     IncidentReviewPage,
     NewDossierPage,
+    OccurrencesPage,
     ReauthenticatePage,
     ReviewPage,
     SecondFactorSetupPage,
@@ -27,7 +28,8 @@ from tests.browser.pages.sign_in import InvitationPage, LoginPage
 
 __all__ = ["ChoosePage", "DossierPage", "EvidenceItemPage", "ExportPage", "ExportStatusPage",
            "IncidentReviewPage",
-           "InvitationPage", "LoginPage", "MyReportsPage", "NewDossierPage", "PortalPage",
+           "InvitationPage", "LoginPage", "MyReportsPage", "NewDossierPage", "OccurrencesPage",
+           "PortalPage",
            "ReauthenticatePage", "ReceiptPage", "ReportFormPage", "ReportPage",
            "ReportReceiptPage", "ReviewPage", "SecondFactorSetupPage", "ThreadPage",
            "UploadPage", "VerifyPage", "WorkspacePage"]

@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import Page
 
+from tests.browser.server import QUICK_EXIT_URL
+
 
 class PortalPage:
     path = "/"
@@ -42,8 +44,8 @@ class PortalPage:
 
     def quick_exit(self) -> None:
         """Press the quick-exit control, the first thing on every page."""
-        self.page.locator("a.quick-exit").click()
-        self.page.wait_for_url(re.compile(r"^https://weather\.example/"))
+        self.page.locator("button.quick-exit").click()
+        self.page.wait_for_url(QUICK_EXIT_URL)
 
     def latin_numbers(self) -> list[str]:
         """Numbers the page writes with 0-9 (counts, years, page numbers) outside what is

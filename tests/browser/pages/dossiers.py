@@ -8,6 +8,8 @@ from pathlib import Path
 
 from tests.browser.pages.base import PortalPage
 
+PLACEHOLDER = re.compile(r"\[[^\[\]\n]{6,}?[.]\](?!\()")  # the templates' instructions
+
 
 class WorkspacePage(PortalPage):
     path = "/workspace"
@@ -81,6 +83,22 @@ class DossierPage(PortalPage):
         return [int((links.nth(i).get_attribute("href") or "").rsplit("/", 1)[1])
                 for i in range(links.count())]
 
+    def complete_sections(self) -> None:
+        """Write over each section's bracketed template instructions, as an advocate
+        does in the section editor (an approval is refused while one is left)."""
+        dossier = self.page.url.split("?")[0].rstrip("/")
+        keys = [href.rsplit("/", 1)[1] for href in self.page.locator(
+            "main a[href*='/sections/']").evaluate_all("links => links.map(a => a.pathname)")]
+        for key in keys:
+            self.page.goto(f"{dossier}/sections/{key}")
+            body = self.page.locator("#body")
+            text = body.input_value()
+            if PLACEHOLDER.search(text):
+                body.fill(PLACEHOLDER.sub("(Written for this fictional dossier.)", text))
+                self.page.locator("main button[name=action][value=save]").click()
+                self.page.wait_for_load_state()
+        self.page.goto(dossier)
+
     def send_for_review(self, reviewer_id: int) -> None:
         form = self.page.locator("main form[action$='/send']")
         form.locator("#reviewer").select_option(str(reviewer_id))
@@ -117,7 +135,15 @@ class ReviewPage(PortalPage):
         self.page.locator("main button[name=decision][value=return]").click()
         self.page.wait_for_url(re.compile(r"/dossiers/\d+$"))
 
+    def warnings(self) -> list[str]:
+        boxes = self.page.locator("main input[name=acknowledged]")
+        return [boxes.nth(i).get_attribute("value") or "" for i in range(boxes.count())]
+
     def approve(self) -> None:
+        """Tick every warning offered and the statement, and approve."""
+        boxes = self.page.locator("main input[name=acknowledged]")
+        for i in range(boxes.count()):
+            boxes.nth(i).check()
         self.page.locator("#confirm").check()
         self.page.locator("main button[name=decision][value=approve]").click()
         self.page.wait_for_load_state()
@@ -206,3 +232,26 @@ class VerifyPage(PortalPage):
 
     def report(self) -> str:
         return self.page.locator("main #report").inner_text()
+
+
+class OccurrencesPage(PortalPage):
+    """The protected names and places of a dossier, each decided in context."""
+
+    def open_for(self, dossier_id: int) -> OccurrencesPage:
+        self.page.goto(f"/dossiers/{dossier_id}/occurrences")
+        return self
+
+    def open_count(self) -> int:
+        return self.page.locator("main li.occurrence--open").count()
+
+    def keep(self, words: str, reason: str) -> None:
+        """Keep the first undecided passage whose context holds `words`."""
+        item = self.page.locator("main li.occurrence--open", has_text=words).first
+        form = item.locator("form.occurrence__keep")
+        form.locator("input[name=reason]").fill(reason)
+        form.locator("button[type=submit]").click()
+        self.page.wait_for_load_state()
+
+    def redact_remaining(self) -> None:
+        self.page.locator("main form[action$='/redact-remaining'] button").click()
+        self.page.wait_for_load_state()
