@@ -44,7 +44,7 @@ from portal.dependencies import crypto_kit
 from portal.models import Incident, IncidentTypeTerm, Role, db
 from portal.models.sealed import sealed_context
 from portal.models.vocabulary import Agency, Verification
-from portal.services.search_index import token_for, words
+from portal.services.search_index import index_terms, token_for, words
 from tests.conftest import app_config
 from tests.support.client import BrowserClient
 from tests.support.factories import Account, make_account, make_family
@@ -170,7 +170,9 @@ def build_world(app: Flask, args: argparse.Namespace) -> World:
         types = list(db.session.execute(select(IncidentTypeTerm.id, IncidentTypeTerm.code)
                                         .order_by(IncidentTypeTerm.position)))
         persian, latin = vocabulary(rng, args.vocabulary)
-        tokens = {w: token_for(kit, w) for w in persian + latin}
+        # Each word and its stems (decision 0021), as reindex_incident stores them.
+        terms = {w: index_terms(w) for w in persian + latin}
+        tokens = {t: token_for(kit, t) for found in terms.values() for t in found}
         persian_cum, latin_cum = zipf_cumulative(len(persian)), zipf_cumulative(len(latin))
         type_order = types[:]
         rng.shuffle(type_order)  # which kinds are common is arbitrary
@@ -234,10 +236,11 @@ def build_world(app: Flask, args: argparse.Namespace) -> World:
                             for _ in range(rng.choices([1, 2], weights=[75, 25])[0])}
                 agency_lines += [f"{incident_id}\t{a.value}\n" for a in agencies]
                 if submitted:  # drafts are not indexed until submitted, as in the app
-                    token_lines += [f"{tokens[w]}\t{incident_id}\n" for w in chosen]
+                    indexed = set().union(*(terms[w] for w in chosen))
+                    token_lines += [f"{tokens[t]}\t{incident_id}\n" for t in sorted(indexed)]
                     if family_id in scope:
                         world.scope_size += 1
-                        world.document_frequency.update(chosen)
+                        world.document_frequency.update(indexed)  # what a search finds
                         type_counter.update(code for _, code in kinds)
                 if loaded % 20_000 == 0 or loaded == args.incidents:
                     copy_rows(cursor, incident_rows, type_lines, agency_lines, token_lines)

@@ -60,6 +60,12 @@ DEFAULTS: dict[str, Any] = {
     "FAMILY_IDLE_MINUTES": 30,
     "SESSION_ABSOLUTE_HOURS": 12,
     "REAUTH_MINUTES": 5,  # how recent a login sensitive actions need
+    # A form sent after its session ended is kept sealed this long for its owner to sign
+    # in again (decision 0020); pages warn this many seconds before the idle limit (with
+    # JavaScript), and a draft report saves itself this often when its text changed.
+    "KEPT_POST_HOURS": 24,
+    "IDLE_WARNING_SECONDS": 120,
+    "AUTOSAVE_SECONDS": 30,
     # Sign-in ceilings, counted before a guess is checked (shared through REDIS_URL).
     "LOGIN_FAILURES_PER_MINUTE": 5,  # per account, and again for its second-factor codes
     "LOGIN_ATTEMPTS_PER_SESSION_PER_MINUTE": 10,  # per browser session, any usernames

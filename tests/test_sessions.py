@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -62,7 +63,7 @@ def test_end_all_sessions_signs_out_every_browser(app: Flask, client: BrowserCli
     sign_in(another_client, account, code_offset=1)
     copied = session_cookie(client)
     sessions_page = another_client.text("/account/sessions")
-    assert sessions_page.count("<tr>") == 3  # header and two sessions
+    assert len(re.findall(r"<tr[ >]", sessions_page)) == 3  # header and two sessions
     response = another_client.submit("/account/sessions", {}, action="/account/sessions/end")
     assert response.status_code == 302
     assert "cookies" in response.headers["Clear-Site-Data"]

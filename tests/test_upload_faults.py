@@ -64,8 +64,8 @@ USERNAME, PASSPHRASE = "faultprobe", "quiet lantern harbor pebble violin"
 STALE_AGE_S = 2 * 3600  # beyond reconcile's one-hour threshold for abandoned uploads
 
 ITEM_LINK = re.compile(r'href="/evidence/(\d+)"')
-RECEIPT_ROW = re.compile(r'href="/evidence/(\d+)"[^>]*>([^<]*)</a>.*?'
-                         r'<code class="secret">([0-9a-f]{64})</code>', re.S)
+RECEIPT_ROW = re.compile(r'href="/evidence/(\d+)"[^>]*>(?:<bdi[^>]*>)?([^<]*)(?:</bdi>)?</a>'
+                         r'.*?data-sha256="([0-9a-f]{64})"', re.S)
 ORPHAN_BLOB = re.compile(r"^blob without a record: ([0-9a-f]{32})$", re.M)
 ABANDONED = re.compile(r"^abandoned upload: ([0-9a-f]{32}\.pending)$", re.M)
 

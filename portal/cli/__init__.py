@@ -1,4 +1,4 @@
-"""Command-line tools (`flask users|audit|demo|keys|victims|evidence|signing|dossier
+"""Command-line tools (`flask users|audit|demo|keys|victims|evidence|signing|dossier|search
 ...`): the second edge beside the web layer."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from portal.cli.dossiers import dossiers_cli
 from portal.cli.evidence import evidence_cli
 from portal.cli.jobs import jobs_cli
 from portal.cli.keys import keys_cli
+from portal.cli.search import search_cli
 from portal.cli.signing import signing_cli
 from portal.cli.users import users_cli
 from portal.cli.victims import victims_cli
@@ -20,5 +21,5 @@ from portal.cli.victims import victims_cli
 
 def register_cli(app: Flask) -> None:
     for group in (users_cli, audit_cli, demo_cli, keys_cli, victims_cli, evidence_cli,
-                  jobs_cli, backup_cli, signing_cli, dossiers_cli):
+                  jobs_cli, backup_cli, signing_cli, dossiers_cli, search_cli):
         app.cli.add_command(group)

@@ -48,6 +48,8 @@ from portal.models.incidents import (
     SearchToken,
 )
 from portal.models.jobs import Job, JobState
+from portal.models.kept_posts import KeptPost
+from portal.models.pagination import FixedPagination
 from portal.models.submissions import FormSubmission
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "ExportStage",
     "Family",
     "FamilyMembership",
+    "FixedPagination",
     "FormSubmission",
     "Incident",
     "IncidentAgency",
@@ -87,6 +90,7 @@ __all__ = [
     "Invitation",
     "Job",
     "JobState",
+    "KeptPost",
     "LegalTag",
     "Person",
     "RecoveryCode",

@@ -64,6 +64,9 @@ class SectionKey(StrEnum):
     OTHER_PROCEEDINGS = "other_proceedings"
     JURISDICTION = "jurisdiction"
     LEGAL_CHARACTERISATION = "legal_characterisation"
+    # Added after the first dossiers: theirs have no row for it (stored as a string key,
+    # so no migration), and the PDF leaves out a section without text.
+    ADMISSIBILITY = "admissibility"
     REQUESTS = "requests"
     EVIDENCE_HANDLING = "evidence_handling"
 

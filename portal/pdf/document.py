@@ -91,6 +91,9 @@ class IncidentEntry:
     legal_tags: tuple[tuple[str, bool], ...]  # (tag, confirmed by a legal reviewer)
     exhibits: tuple[str, ...]  # EX-0001...
     declaration: Declaration | None = None  # None: no statement of truth for this version
+    # The report says the act was aimed at its reporter (printed among the targets as
+    # "the reporter", by the family file's code: a reporter is never named).
+    reporter_is_target: bool = False
 
 
 # ExhibitEntry.shown of an exhibit the public variant replaces by a withheld sheet: its
@@ -120,6 +123,14 @@ class ExhibitEntry:
     withheld: bool
     translations: tuple[TranslationText, ...]
     language: str = ""  # the language of the content as described (fa, en...), "" unknown
+    # Provenance as described (the evidence's description form): free text, redacted
+    # like every other text; "" when not said.
+    description: str = ""
+    obtained_how: str = ""
+    prior_chain: str = ""  # who passed it on before it reached the portal
+    claimed_place: str = ""
+    claim_source: str = ""  # who says when and where it was made: "reporter", "metadata", ""
+    claim_trusted: bool | None = None  # whether that claim can be trusted; None not assessed
 
     @property
     def sheet(self) -> bool:
@@ -130,6 +141,23 @@ class ExhibitEntry:
     def left_out(self) -> bool:
         """Nothing of the exhibit is in this variant (withheld, or a sheet instead)."""
         return self.withheld or self.sheet
+
+
+@dataclass(frozen=True)
+class VictimEntry:
+    """A person killed on PS752, from the victims register. Both names are "" in the
+    public variant: naming the victim would name the family the file's code protects."""
+
+    name_latin: str
+    name_persian: str
+
+
+@dataclass(frozen=True)
+class FamilyEntry:
+    """A family file the dossier's reports come from, and the victims it relates to."""
+
+    code: str  # FAM-001
+    victims: tuple[VictimEntry, ...]
 
 
 @dataclass(frozen=True)
@@ -157,3 +185,4 @@ class DossierDocument:
     exhibits: tuple[ExhibitEntry, ...]
     facts: DossierFactsLike
     redaction_reasons: tuple[str, ...]  # the reason codes used, for the key to codes
+    families: tuple[FamilyEntry, ...] = ()  # in the order their first report appears

@@ -8,8 +8,9 @@ or the database. `outline` names the blocks (each starts a page) in DESIGN §5 o
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from jinja2 import Environment
@@ -25,8 +26,28 @@ from portal.pdf.fonts import font_face_css
 from portal.pdf.layout import pad_marker
 
 BEFORE_PATTERNS = ("executive_summary", "methodology", "background", "other_proceedings",
-                   "jurisdiction", "legal_characterisation")
+                   "jurisdiction", "legal_characterisation", "admissibility")
 AFTER_VICTIMS = ("requests", "evidence_handling")
+
+# The abbreviations the list after the contents may give, each with how to find it in
+# the printed text (case matters: "icc_prosecutor" is a stored value, not "ICC"). What
+# each stands for is vocabulary (portal/vocabulary/dossiers.py ABBREVIATION_EXPANSIONS),
+# read from `v.values["abbreviation:…"]`.
+_WORD = r"(?<![\w.-]){}(?![\w-])"
+ABBREVIATIONS: dict[str, re.Pattern[str]] = {
+    short: re.compile(pattern) for short, pattern in (
+        ("BdP", _WORD.format("BdP")), ("CAHWCA", _WORD.format("CAHWCA")),
+        ("CGRI", _WORD.format("CGRI")), ("CIJ", _WORD.format("CIJ")),
+        ("CPI", _WORD.format("CPI")), ("EX-", r"(?<![\w-])EX-\d{4}\b"),
+        ("FAM-", r"(?<![\w-])FAM-\d+"), ("GRC", _WORD.format("GRC")),
+        ("ICAO", _WORD.format("ICAO")), ("ICC", _WORD.format("ICC")),
+        ("ICJ", _WORD.format("ICJ")), ("IRGC", _WORD.format("IRGC")),
+        ("L.C.", r"(?<![\w.])L\.C\. \d{4}"), ("LCHCG", _WORD.format("LCHCG")),
+        ("MOIS", _WORD.format("MOIS")), ("OACI", _WORD.format("OACI")),
+        ("OTP", _WORD.format("OTP")), ("PS752", r"(?<![\w])PS752"),
+        ("RCMP", _WORD.format("RCMP")), ("S.C.", r"(?<![\w.])S\.C\. \d{4}"),
+        ("SHA-256", r"SHA-256"), ("UTC", _WORD.format("UTC")))}
+_REASON_CODE = re.compile(r"\[REDACTED – (R\d)\]")
 
 
 @dataclass(frozen=True)
@@ -37,10 +58,12 @@ class Block:
 
 
 def outline(document: DossierDocument) -> list[Block]:
-    """Every block of the dossier, in order (DESIGN §5)."""
-    keys = {section.key for section in document.sections}
+    """Every block of the dossier, in order (DESIGN §5). A section without text has
+    none (a dossier made before a section was added has no row for it: no empty
+    heading is printed for it)."""
+    keys = {section.key for section in document.sections if section.markdown.strip()}
     blocks = [Block("blk-cover", "cover"), Block("blk-protection", "protection"),
-              Block("blk-toc", "toc")]
+              Block("blk-toc", "toc"), Block("blk-abbreviations", "abbreviations")]
     blocks += [Block(f"blk-{key}", "section", key) for key in BEFORE_PATTERNS if key in keys]
     blocks += [Block("blk-patterns", "patterns"), Block("blk-incidents", "incidents")]
     blocks += [Block(f"blk-inc-{i.position}", "incident", str(i.position))
@@ -52,6 +75,38 @@ def outline(document: DossierDocument) -> list[Block]:
     blocks += [Block(f"blk-ex-{e.number}", "exhibit", e.number)
                for e in document.exhibits if not e.withheld]
     return blocks
+
+
+def abbreviations_used(document: DossierDocument, context: RenderContext) -> tuple[str, ...]:
+    """The abbreviations the printed dossier uses, alphabetically, then the redaction
+    codes it prints (R1...): read in every text of the document, the labels it prints
+    (destination, kind, agencies, authorities, in the rendering's language), and the
+    wording every dossier has (its references, SHA-256 in Annex A, UTC in Annex B when
+    an exhibit is shown)."""
+    values = context.vocabulary.values
+    labels = [values.get(f"destination:{document.destination}", ""),
+              values.get(f"dossier_kind:{document.kind}", "")]
+    labels += [values.get(f"agency:{agency}", "") for incident in document.incidents
+               for agency in incident.agencies]
+    labels += [values.get(f"authority:{incident.authority}", "")
+               for incident in document.incidents if incident.authority]
+    printed = "\n".join([*_strings(asdict(document)), *labels, document.reference,
+                         "SHA-256"])
+    found = {short for short, pattern in ABBREVIATIONS.items() if pattern.search(printed)}
+    if any(not e.left_out for e in document.exhibits):
+        found.add("UTC")
+    codes = sorted(set(document.redaction_reasons) | set(_REASON_CODE.findall(printed)))
+    return (*sorted(found, key=str.casefold), *codes)
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _strings(item)]
+    return []
 
 
 def text_direction(text: str) -> str:
@@ -98,6 +153,8 @@ def dossier_html(env: Environment, document: DossierDocument, context: RenderCon
         section_dir="rtl" if document.language == "fa" else "ltr",
         pad=lambda block_id: Markup(pad_marker(block_id)),  # noqa: S704 - fixed text
         lang=lambda code: language_name(code, context.locale),
+        abbreviations=abbreviations_used(document, context),
+        families={f.code: f for f in document.families},
         exhibits={e.number: e for e in document.exhibits},
         incidents={str(i.position): i for i in document.incidents})
 

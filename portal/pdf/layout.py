@@ -27,6 +27,12 @@ dossier (WeasyPrint keeps every laid-out page of a document: ~1.25 MiB a page):
    destinations of every anchor, the links whose target is in another segment, and
    the bookmarks (one tree, nested by level across segments).
 
+Once a version of a dossier has been exported, its block lengths are fixed (decision
+0022: `LayoutJob.fixed`, stored by the service): every later export pads each block to
+its fixed length and measures no other variant (the fixed lengths already are the
+largest over both); a block that now needs more pages is reported (`over_fixed`) and
+nothing is written, since every Bates number after it would move.
+
 Each WeasyPrint document is laid out in one pass (no forward `target-counter()` left,
 so WeasyPrint does not re-make pages to resolve them: with them it re-made the
 referring pages twice, nearly doubling layout time).
@@ -89,6 +95,10 @@ class LayoutJob:
     blocks: Sequence[str]  # the block ids, in document order (the same in every variant)
     pad_html: str  # one blank page
     wanted: Sequence[str]  # the variants to write
+    # The page count of every block fixed at the version's first export (decision
+    # 0022), in the order of `blocks`; empty when none is fixed yet. Given, every
+    # variant is padded to it and no other variant is measured.
+    fixed: Sequence[int] = ()
 
 
 @dataclass
@@ -98,6 +108,7 @@ class RenderedPdf:
     page_count: int
     layouts: int  # how many times this variant was laid out (measure + write passes)
     block_pages: dict[str, int] = field(default_factory=dict)  # block id -> first page (1-based)
+    block_lengths: list[int] = field(default_factory=list)  # pages of each block, padding included
 
 
 @dataclass
@@ -107,6 +118,9 @@ class LayoutReport:
     layouts: int  # passes over a variant (a partial measure counts as one)
     pages_laid_out: int = 0  # pages WeasyPrint laid out in all, every pass included
     segments: int = 0  # WeasyPrint documents laid out
+    # The blocks that now need more pages than `LayoutJob.fixed` gives them: nothing
+    # is written then (`pdfs` is empty), since writing would move every page after.
+    over_fixed: list[str] = field(default_factory=list)
 
 
 # --- Cutting the HTML --------------------------------------------------------------------
@@ -521,36 +535,37 @@ def measure(job: LayoutJob, variant: str) -> list[int]:
 
 def render(job: LayoutJob, known: Mapping[str, list[int]] | None = None) -> LayoutReport:
     """Measure every wanted variant, and of the others the blocks that differ (except
-    variants whose block lengths are `known`), pad the wanted ones to the common block
-    lengths and write them as PDF/A-3b, segment by segment. Raises LayoutUnstable or
-    RefusedURL."""
+    variants whose block lengths are `known`, and every other variant when the job
+    gives the `fixed` lengths), pad the wanted ones to the common block lengths (the
+    fixed ones when given) and write them as PDF/A-3b, segment by segment. A block
+    longer than its fixed length is reported in `over_fixed`, nothing written.
+    Raises LayoutUnstable or RefusedURL."""
     started = time.monotonic()
     renderer = _Renderer(job)
     blocks = list(job.blocks)
+    if job.fixed and len(job.fixed) != len(blocks):
+        raise LayoutUnstable("the fixed pagination does not name every block")
     parts = {variant: _split(html, blocks) for variant, html in job.htmls.items()}
-    measured: dict[str, _Measure] = {}
-    reference = job.wanted[0]
-    for variant in job.wanted:
-        measured[variant] = _measure_variant(renderer, parts[variant], blocks, None)
+    measured = {variant: _measure_variant(renderer, parts[variant], blocks, None)
+                for variant in job.wanted}
     passes = len(job.wanted)
-    others: dict[str, Sequence[int | None]] = {v: list(n) for v, n in (known or {}).items()}
-    for variant in job.htmls:
-        if variant in job.wanted or variant in others:
-            continue
-        differ = [i for i, (a, b) in enumerate(zip(parts[variant].blocks,
-                                                   parts[reference].blocks, strict=True))
-                  if a != b]
-        partial: list[int | None] = (
-            _measure_variant(renderer, parts[variant], blocks, differ).lengths
-            if differ else [None] * len(blocks))
-        others[variant] = partial  # None: as the reference variant's (looked up below)
-        passes += 1
+    others: dict[str, list[int | None]] = {}
+    if not job.fixed:  # the fixed lengths already are the largest over every variant
+        others = _measure_others(renderer, parts, blocks, job.wanted, known)
+        passes += len(others) - len(known or {})
+
+    def report(pdfs: dict[str, RenderedPdf], over: list[str]) -> LayoutReport:
+        return LayoutReport(pdfs=pdfs, seconds=time.monotonic() - started, layouts=passes,
+                            pages_laid_out=renderer.pages_laid_out,
+                            segments=renderer.segments, over_fixed=over)
+
     for attempt in range(MAX_PASSES):
-        same = measured[reference].lengths
-        columns = [m.lengths for m in measured.values()] + [
-            [n if n is not None else same[i] for i, n in enumerate(lengths)]
-            for lengths in others.values()]
-        target = [max(n or 0 for n in column) for column in zip(*columns, strict=True)]
+        target = _target(measured, others, job.wanted[0])
+        if job.fixed:
+            over = [b for b, n, f in zip(blocks, target, job.fixed, strict=True) if n > f]
+            if over:
+                return report({}, over)
+            target = list(job.fixed)
         starts = [1]
         for n in target[:-1]:
             starts.append(starts[-1] + n)
@@ -569,9 +584,37 @@ def render(job: LayoutJob, known: Mapping[str, list[int]] | None = None) -> Layo
                 break
             pdfs[variant] = RenderedPdf(variant=variant, pdf=pdf, page_count=sum(target),
                                         layouts=2 + attempt,
-                                        block_pages=dict(zip(blocks, starts, strict=True)))
+                                        block_pages=dict(zip(blocks, starts, strict=True)),
+                                        block_lengths=list(target))
         else:
-            return LayoutReport(pdfs=pdfs, seconds=time.monotonic() - started, layouts=passes,
-                                pages_laid_out=renderer.pages_laid_out,
-                                segments=renderer.segments)
+            return report(pdfs, [])
     raise LayoutUnstable(f"pages still differ after {MAX_PASSES} passes")
+
+
+def _measure_others(renderer: _Renderer, parts: Mapping[str, _Parts], blocks: Sequence[str],
+                    wanted: Sequence[str], known: Mapping[str, list[int]] | None
+                    ) -> dict[str, list[int | None]]:
+    """The block lengths of every variant not written: `known`, or measured where its
+    HTML differs from the first wanted variant's (None: the same HTML, so the same
+    length as that variant's)."""
+    reference = wanted[0]
+    others: dict[str, list[int | None]] = {v: list(n) for v, n in (known or {}).items()}
+    for variant in parts:
+        if variant in wanted or variant in others:
+            continue
+        differ = [i for i, (a, b) in enumerate(zip(parts[variant].blocks,
+                                                   parts[reference].blocks, strict=True))
+                  if a != b]
+        others[variant] = (_measure_variant(renderer, parts[variant], blocks, differ).lengths
+                           if differ else [None] * len(blocks))
+    return others
+
+
+def _target(measured: Mapping[str, _Measure], others: Mapping[str, Sequence[int | None]],
+            reference: str) -> list[int]:
+    """Each block's page count: the largest over every variant."""
+    same = measured[reference].lengths
+    columns = [m.lengths for m in measured.values()] + [
+        [n if n is not None else same[i] for i, n in enumerate(lengths)]
+        for lengths in others.values()]
+    return [max(n or 0 for n in column) for column in zip(*columns, strict=True)]

@@ -850,8 +850,8 @@ def check_contents(report: Report, pdf: bytes, bundle: Bundle | None) -> None:
     report.add("bundle", not problems, "; ".join(problems[:10]) or
                f"the bag validates (SHA-256 and SHA-512 of every file); {bound}; "
                f"{len(bundle.originals)} original(s) match the manifest")
-    report.notes.append(f"bundle SHA-256 {bundle.sha256}: it must equal the hash printed "
-                        "on the cover of the PDF")
+    report.notes.append(f"bundle SHA-256 {bundle.sha256}: it must equal the one the export "
+                        "recorded, if you were given it")
 
 
 def _bundle_file_problems(payload: Mapping[str, str], listed: list[object]) -> list[str]:

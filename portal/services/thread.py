@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit import AuditAction, Outcome, record_event
 from portal.crypto.kit import CryptoKit
@@ -70,3 +70,15 @@ def read_thread(kit: CryptoKit, incident: Incident) -> list[Message]:
         IncidentMessage.incident_id == incident.id).order_by(IncidentMessage.id))
     return [Message(m.id, m.author, m.is_question, m.answered_at,
                     open_text(kit, m, "body_sealed"), m.created_at) for m in rows]
+
+
+def open_questions_for_reporter(reporter: User) -> dict[int, int]:
+    """How many questions wait for `reporter`'s answer, by incident id (only incidents
+    that have some): for their home page and "My reports"."""
+    rows = db.session.execute(
+        select(IncidentMessage.incident_id, func.count())
+        .join(Incident, Incident.id == IncidentMessage.incident_id)
+        .where(Incident.reporter_id == reporter.id, IncidentMessage.is_question,
+               IncidentMessage.answered_at.is_(None))
+        .group_by(IncidentMessage.incident_id).order_by(IncidentMessage.incident_id.desc()))
+    return dict(rows.tuples().all())

@@ -23,7 +23,7 @@ from portal.models import (
 from portal.models.incidents import incident_types
 from portal.models.vocabulary import IncidentStatus
 from portal.services.pagination import Page, clamp_page
-from portal.services.search_index import has_every_word
+from portal.services.search_index import has_every_word, has_short_words
 
 PAGE_SIZE = 25
 
@@ -60,6 +60,12 @@ def search(kit: CryptoKit, advocate: User, filters: IncidentFilters,
                                        selectinload(Incident.family))
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
     return Page(list(rows), page, total, PAGE_SIZE)
+
+
+def matches_short_words_whole(filters: IncidentFilters) -> bool:
+    """Whether the search has a word that finds only itself (one or two letters):
+    the form says so, since longer words also find their inflected forms."""
+    return has_short_words(filters.text)
 
 
 def _filtered(kit: CryptoKit, query: Select[Any], filters: IncidentFilters) -> Select[Any]:

@@ -1,9 +1,12 @@
 """Labels of dossiers: their kind, status, incident order, sections and redaction
 reasons; the translations they carry; the advocacy events they are timed against;
-the stages of an export."""
+the stages of an export; what the abbreviations a dossier prints stand for."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from portal.models import ExportStage
@@ -46,8 +49,41 @@ SECTION_TITLES: Labels = {
     SectionKey.OTHER_PROCEEDINGS: _l("Other proceedings"),
     SectionKey.JURISDICTION: _l("Jurisdiction"),
     SectionKey.LEGAL_CHARACTERISATION: _l("Legal characterisation"),
+    SectionKey.ADMISSIBILITY: _l("Admissibility and interests of justice"),
     SectionKey.REQUESTS: _l("Requests"),
     SectionKey.EVIDENCE_HANDLING: _l("Evidence-handling statement"),
+}
+
+# What the abbreviations a dossier may print stand for, in the rendering's language: the
+# PDF lists those its text uses (portal.pdf.html.ABBREVIATIONS finds them), after the
+# contents. Keyed by the abbreviation as printed; the English and French ones of one
+# body share a text ("ICC" in an English dossier, "CPI" in a French one).
+ABBREVIATION_EXPANSIONS: Mapping[str, LazyString] = {
+    "BdP": _l("Office of the Prosecutor of the International Criminal Court"),
+    "CAHWCA": _l("Crimes Against Humanity and War Crimes Act (Canada, S.C. 2000, c. 24)"),
+    "CGRI": _l("Islamic Revolutionary Guard Corps (Iran)"),
+    "CIJ": _l("International Court of Justice"),
+    "CPI": _l("International Criminal Court"),
+    "EX-": _l("Exhibit number (EX-0001), as listed in Annex A"),
+    "FAM-": _l("Code of a family file; a person of the file is known by a code such as "
+               "FAM-001-P1"),
+    "GRC": _l("Royal Canadian Mounted Police"),
+    "ICAO": _l("International Civil Aviation Organization"),
+    "ICC": _l("International Criminal Court"),
+    "ICJ": _l("International Court of Justice"),
+    "IRGC": _l("Islamic Revolutionary Guard Corps (Iran)"),
+    "L.C.": _l("Statutes of Canada"),
+    "LCHCG": _l("Crimes Against Humanity and War Crimes Act (Canada, S.C. 2000, c. 24)"),
+    "MOIS": _l("Ministry of Intelligence of the Islamic Republic of Iran"),
+    "OACI": _l("International Civil Aviation Organization"),
+    "OTP": _l("Office of the Prosecutor of the International Criminal Court"),
+    "PS752": _l("Ukraine International Airlines flight PS752, Tehran to Kyiv, shot down on "
+                "8 January 2020; also the prefix of this dossier's references and Bates "
+                "numbers"),
+    "RCMP": _l("Royal Canadian Mounted Police"),
+    "S.C.": _l("Statutes of Canada"),
+    "SHA-256": _l("Secure Hash Algorithm (256 bits): the fingerprint of a file"),
+    "UTC": _l("Coordinated Universal Time"),
 }
 
 REDACTION_REASON_LABELS: Labels = {

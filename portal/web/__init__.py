@@ -12,6 +12,7 @@ from portal.web.errors import register_error_handlers
 from portal.web.extensions import babel, csrf, limiter, login_manager, migrate
 from portal.web.headers import add_security_headers
 from portal.web.i18n import select_locale, template_globals
+from portal.web.kept_posts import install as install_kept_posts
 from portal.web.layout import layout_context, local_digits
 from portal.web.unit_of_work import finish_unit_of_work
 from portal.web.uploads import install as install_uploads
@@ -23,6 +24,8 @@ def init_web(app: Flask) -> None:
     install_uploads(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
+    # A form sent after its session ended is kept before the access check sends it away.
+    install_kept_posts(app)
     # Access first, CSRF second: an anonymous POST is sent to sign in, not told about tokens.
     app.before_request(enforce_access)
     csrf.init_app(app)

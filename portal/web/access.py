@@ -58,6 +58,7 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     # Anyone may leave, signed in or not, at any stage (decision 0017).
     "auth.quick_exit": PUBLIC,
     "auth.reauthenticate": SIGNED_IN,
+    "auth.keep_alive": SIGNED_IN,  # "keep me signed in": reaching it renews the session
     "main.home": SIGNED_IN,
     "account.index": SIGNED_IN,
     "account.passphrase": SIGNED_IN,

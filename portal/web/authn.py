@@ -17,6 +17,8 @@ from portal.web.extensions import login_manager
 from portal.web.i18n import LOCALE_KEY
 
 _TOKEN_KEY = "sid"  # noqa: S105 - the name of a session key, not a secret
+# The id of a form kept for this browser after its session ended (web/kept_posts.py).
+KEPT_KEY = "kept"
 
 
 @login_manager.request_loader
@@ -26,6 +28,9 @@ def _load_user_from_session(_request: object) -> User | None:
         return None
     live = session_service.find_live_session(token, session_policy())
     if live is None:
+        # Kept for this request only: a form sent after the session ended is kept for
+        # the account this session belonged to (web/kept_posts.py).
+        g.ended_session_token = token
         session.pop(_TOKEN_KEY, None)
         return None
     g.user_session = live
@@ -36,15 +41,15 @@ def start_session(user: User, user_agent: str, second_factor_done: bool) -> None
     """Begin a fresh session: the old cookie's content is dropped (rotation).
 
     A session this browser still had is ended, not abandoned; the language the
-    person chose before signing in is kept.
+    person chose before signing in is kept, and so is the handle of a form kept for
+    this browser (it is given back only to the account it belongs to).
     """
     previous = current_session()
     if previous is not None:
         session_service.revoke_session(previous)
-    chosen_locale = session.get(LOCALE_KEY)
+    carried = {key: session[key] for key in (LOCALE_KEY, KEPT_KEY) if session.get(key)}
     session.clear()
-    if chosen_locale:
-        session[LOCALE_KEY] = chosen_locale
+    session.update(carried)
     token = session_service.open_session(user, coarse_client_label(user_agent), second_factor_done)
     session[_TOKEN_KEY] = token
     # A browser-session cookie: closing the browser forgets it; the server enforces timeouts.
@@ -57,6 +62,14 @@ def current_session() -> UserSession | None:
         return None
     live: UserSession | None = g.get("user_session")
     return live
+
+
+def browser_session_token() -> str | None:
+    """The session token this browser's cookie names (or named, when this request found
+    its session ended), whatever that session's state."""
+    current_user.is_authenticated  # noqa: B018 - runs the loader, which notes an ended token
+    token = session.get(_TOKEN_KEY) or g.get("ended_session_token")
+    return token if isinstance(token, str) else None
 
 
 def end_current_session() -> None:

@@ -17,6 +17,14 @@ from portal.vocabulary.evidence import CUSTODY_LABELS
 from portal.vocabulary.people import role_label
 from portal.web.access import Stage, current_stage
 from portal.web.incident_display import field_label
+from portal.web.plain_words import (
+    comma,
+    human_size,
+    local_time,
+    person_name,
+    separator,
+    timezone_name,
+)
 from portal.web.vocabulary import country_name
 
 
@@ -35,6 +43,13 @@ def layout_context() -> dict[str, object]:
         "language_name": language_name,
         "type_label": type_label,
         "field_label": field_label,
+        # Plain words for family members (portal/web/plain_words.py).
+        "local_time": local_time,
+        "human_size": human_size,
+        "dot": separator(),
+        "comma": comma(),
+        "timezone_name": timezone_name,
+        "person_name": person_name,
     }
 
 

@@ -8,19 +8,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portal.models import Role, UserSession, db
+from portal.models import UserSession, db
 from tests.browser.pages import MyReportsPage
 from tests.browser.pages.sign_in import LoginPage
 from tests.browser.server import QUICK_EXIT_URL
-from tests.support.factories import Account, make_account, make_family
+from tests.support.factories import Account, make_family_member
 
 PHONE = {"width": 375, "height": 812}
-
-
-def family_member(app: Flask, locale: str) -> Account:
-    member = make_account(app, Role.FAMILY_MEMBER, locale=locale)
-    make_family(app, members=[member])
-    return member
 
 
 def live_sessions(app: Flask, account: Account) -> int:
@@ -42,7 +36,7 @@ def assert_sign_in_page(page) -> None:  # type: ignore[no-untyped-def]
 ], ids=["js-desktop", "no-js-desktop", "js-phone-fa", "no-js-phone-fa"])
 def test_quick_exit_signs_out_and_back_or_reopening_shows_the_sign_in_page(
         app: Flask, visit, javascript: bool, locale: str, viewport: dict[str, int] | None):
-    member = family_member(app, locale)
+    member = make_family_member(app, locale)
     browser = visit(locale=locale, javascript=javascript)
     page = browser.page
     if viewport:
@@ -77,7 +71,7 @@ def test_quick_exit_signs_out_and_back_or_reopening_shows_the_sign_in_page(
 
 
 def test_escape_three_times_signs_out_and_leaves(app: Flask, visit):
-    member = family_member(app, "en")
+    member = make_family_member(app, "en")
     browser = visit(locale="en", javascript=True)
     page = browser.page
     LoginPage(page).sign_in(member.username, member.passphrase)

@@ -53,8 +53,19 @@ def build_world(app: Flask, client: BrowserClient, locale: str) -> World:
                        narrative=NARRATIVES[locale], city="Tehran",
                        type_codes=["summons", "threat_against_relatives_in_iran"])
     assert sent.status_code == 302, sent.get_data(as_text=True)[:800]
+    receipt_path, item_id, draft_id = evidence_draft_and_question(
+        app, client, advocate, incident_id, QUESTIONS[locale], "summons.pdf")
+    return World(family, advocate, incident_id, draft_id, receipt_path, item_id)
+
+
+def evidence_draft_and_question(app: Flask, client: BrowserClient, advocate: Account,
+                                incident_id: int, question: str,
+                                pdf_name: str) -> tuple[str, int, int]:
+    """The family member (signed in on `client`) attaches a photo and a PDF to the
+    report and starts a draft; the advocate asks a question about the report. Returns
+    the receipt's path, the first item's id and the draft's id."""
     uploaded = upload(client, incident_id, [(jpeg_with_gps(), "summons-photo.jpg"),
-                                            (pdf(), "summons.pdf")], kind="photo")
+                                            (pdf(), pdf_name)], kind="photo")
     assert uploaded.status_code == 302, uploaded.get_data(as_text=True)[:800]
     receipt_path = uploaded.headers["Location"]
     item_id = int(receipt_path.rsplit("=", 1)[1].split(",")[0])
@@ -64,9 +75,9 @@ def build_world(app: Flask, client: BrowserClient, locale: str) -> World:
         incident = db.session.get(Incident, incident_id)
         assert asker is not None
         assert incident is not None
-        post_message(crypto_kit(), asker, incident, QUESTIONS[locale], as_question=True)
+        post_message(crypto_kit(), asker, incident, question, as_question=True)
         db.session.commit()
-    return World(family, advocate, incident_id, draft_id, receipt_path, item_id)
+    return receipt_path, item_id, draft_id
 
 
 # (name of the screenshot, who sees it, path)

@@ -11,6 +11,8 @@ from werkzeug.test import TestResponse
 
 from portal.models.dossiers import SectionKey
 from tests.support.client import BrowserClient
+from tests.support.factories import Account
+from tests.support.journeys import sign_in
 
 _TEXTAREA = re.compile(r'<textarea[^>]*name="body"[^>]*>(.*?)</textarea>', re.DOTALL)
 _PLACEHOLDER = re.compile(r"\[[^\[\]\n]{6,}?[.]\](?!\()")
@@ -67,3 +69,16 @@ def approve(reviewer: BrowserClient, dossier_id: int, comments: str = "",
     if offered:
         data["acknowledged"] = offered
     return reviewer.submit(page, data)
+
+
+def send_and_approve(client: BrowserClient, reviewer: BrowserClient, dossier_id: int,
+                     reviewer_account: Account) -> None:
+    """The advocate (signed in on `client`) readies the dossier and sends it to the
+    reviewer, who signs in on `reviewer` and approves it."""
+    ready_for_review(client, dossier_id)
+    sent = client.submit(f"/dossiers/{dossier_id}", {"reviewer": str(reviewer_account.id)},
+                         action=f"/dossiers/{dossier_id}/send")
+    assert sent.status_code == 302, sent.get_data(as_text=True)[:600]
+    sign_in(reviewer, reviewer_account)
+    approved = approve(reviewer, dossier_id)
+    assert approved.status_code == 302, approved.get_data(as_text=True)[:600]

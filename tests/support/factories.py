@@ -164,3 +164,10 @@ def make_family(app: Flask, *, members: Sequence[Account] = (), advocates: Seque
                                       assigned_by_id=advocate.id))
         db.session.commit()
         return family.id
+
+
+def make_family_member(app: Flask, locale: str = "en") -> Account:
+    """A family member alone in a family file of their own."""
+    member = make_account(app, Role.FAMILY_MEMBER, locale=locale)
+    make_family(app, members=[member])
+    return member

@@ -12,7 +12,10 @@ change of what must be redacted (a relative who now chose a pseudonym) changes i
 
 Identity rules (DESIGN §4): a person appears by their code unless they agreed to be
 named, and then by name only in the confidential variant; a pseudonymous person's
-real name, wherever it was typed, is replaced by their code in every variant.
+real name, wherever it was typed, is replaced by their code in every variant. The
+PS752 victims each family file relates to come from the register, by name in the
+confidential variant only (a victim's name beside a family file's code would name
+the family).
 
 Exhibits (`treatment`): the public variant describes only those classified public,
 and never prints an original file name; every other exhibit is a withheld sheet there
@@ -40,9 +43,11 @@ from portal.pdf.document import (
     Declaration,
     DossierDocument,  # also named as assembly.DossierDocument by the views
     ExhibitEntry,
+    FamilyEntry,
     IncidentEntry,
     SectionText,
     TranslationText,
+    VictimEntry,
 )
 from portal.services import translations as translation_service
 from portal.services.dossiers import facts as facts_service
@@ -143,7 +148,7 @@ def _document(kit: CryptoKit, dossier: Dossier, variant: str,
         contributors=tuple(c.advocate.username for c in dossier.contributors)
         if variant == CONFIDENTIAL else (),
         sections=sections, incidents=incidents, exhibits=exhibits, facts=facts,
-        redaction_reasons=())
+        redaction_reasons=(), families=_families(dossier, public))
 
 
 def content_hash(document: DossierDocument) -> str:
@@ -177,6 +182,19 @@ def _declaration(incident: Incident, row: IncidentRevision | None) -> Declaratio
         return None
     return Declaration(declared_on=row.declared_true_at.date().isoformat(),
                        declared_by=incident.family.code)
+
+
+def _families(dossier: Dossier, public: bool) -> tuple[FamilyEntry, ...]:
+    """The family files of the dossier's reports, in the order of their first report,
+    each with the PS752 victims the register links it to. The public variant keeps
+    how many, not their names: the register is public knowledge, so a victim named
+    beside a family file's code would name the family the code protects."""
+    families = {entry.incident.family.code: entry.incident.family
+                for entry in dossier.incidents}
+    return tuple(FamilyEntry(code, tuple(VictimEntry("", "") if public else
+                                         VictimEntry(v.name_latin, v.name_persian)
+                                         for v in family.victims))
+                 for code, family in families.items())
 
 
 def _date(text: str, calendar_hint: str, locale: str) -> DateText | None:
@@ -232,6 +250,7 @@ def _incident_entry(kit: CryptoKit, dossier: Dossier, incident: Incident, positi
                          for t in legal_tags_of(kit, incident)),
         exhibits=cited.get(incident.id, ()),
         declaration=_declaration(incident, row),
+        reporter_is_target=content.reporter_is_target,
     )
 
 
@@ -252,7 +271,7 @@ def _exhibit_entry(kit: CryptoKit, dossier: Dossier, exhibit: DossierExhibit,
         shown, shown_sha256 = REDACTED_COPY, first.sha256 if first else ""
     return ExhibitEntry(
         number=exhibit_label(exhibit.number), title=unnamed(described.title),
-        kind=item.kind.value, claimed_date=described.claimed_date_text,
+        kind=item.kind.value, claimed_date=unnamed(described.claimed_date_text),
         creator=unnamed(described.creator), source=unnamed(described.source),
         media_type=item.detected_media_type, size_bytes=item.size_bytes, sha256=item.sha256,
         shown_sha256=shown_sha256, shown=shown, classification=item.classification,
@@ -261,6 +280,11 @@ def _exhibit_entry(kit: CryptoKit, dossier: Dossier, exhibit: DossierExhibit,
         withheld=exhibit.withheld,
         translations=_translations(kit, item, dossier.language),
         language=described.content_language,
+        description=unnamed(described.description),
+        obtained_how=unnamed(described.obtained_how),
+        prior_chain=unnamed(described.prior_chain),
+        claimed_place=unnamed(described.claimed_place),
+        claim_source=described.claim_source, claim_trusted=described.claim_trusted,
     )
 
 

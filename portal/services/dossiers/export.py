@@ -20,12 +20,13 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from jinja2 import Environment
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit import AuditAction, Outcome, record_event
@@ -35,6 +36,7 @@ from portal.crypto.kit import CryptoKit
 from portal.crypto.streaming import FileKey
 from portal.models import DossierExport, ExportStage, User, db, utcnow
 from portal.models.dossiers import Dossier, DossierStatus
+from portal.models.pagination import FixedPagination
 from portal.models.sealed import sealed_context
 from portal.pdf import bundle as bag
 from portal.pdf.attach import Attachment, attach_files
@@ -110,6 +112,20 @@ class OriginalAltered(ExportRefused):
         self.number = number
 
 
+class PaginationMoved(ExportRefused):
+    """The version can no longer be laid out on the pages fixed at its first export
+    (decision 0022): a block needs more pages, or the blocks are not the same. Writing
+    it would move the Bates numbers after it, so nothing is written."""
+
+    def __init__(self) -> None:
+        super().__init__(_l(
+            "This version's page numbers were fixed at its first export, and it can no "
+            "longer be laid out on the same pages (a part of it now needs more pages, or "
+            "the portal now adds a part it did not have): its Bates numbers would move. "
+            "Nothing was exported. An advocate must start a new version of the dossier "
+            "and send it for review again."))
+
+
 class LeakFound(ExportRefused):
     """The finished PDF or bundle still holds a protected term: nothing is stored.
     `code` (services/dossiers/leaks.py) says which kind and where, never the term."""
@@ -183,6 +199,11 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
                  assembly.PUBLIC: assembly.assemble(kit, dossier, assembly.PUBLIC, agency_name)}
     shown, assets = export_material.shown_renditions(kit, store, dossier)
     assets.update(font_assets(settings.font_dir))
+    blocks = [b.id for b in outline(confidential)]
+    fixed, started_at = _fixed_pagination(export, blocks), utcnow()
+    # The cover's date is the day this version's pages were fixed: every export of it
+    # prints the same (decision 0022).
+    generated_on = (fixed.fixed_at if fixed else started_at).date().isoformat()
 
     # The custody log is read once: the PDF and the bundle must carry the same bytes,
     # even if someone views an exhibit (a new custody event) while the export runs.
@@ -206,14 +227,16 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
         _refuse_leaks(terms, scanned.result)
         _stage(export, ExportStage.RENDERING)
         htmls = {variant: _html(kit, env, document, export, shown, vocabulary, settings,
-                               bundle.sha256)
+                               generated_on)
                  for variant, document in documents.items()}
-        job = LayoutJob(htmls=htmls, css="", assets=assets,
-                        blocks=[b.id for b in outline(confidential)],
-                        pad_html=_pad_html(export.language), wanted=(export.variant,))
+        job = LayoutJob(htmls=htmls, css="", assets=assets, blocks=blocks,
+                        pad_html=_pad_html(export.language), wanted=(export.variant,),
+                        fixed=list(fixed.block_pages.values()) if fixed else ())
         report = (render_isolated(job, max_memory_bytes=settings.max_memory_bytes,
                                   max_seconds=settings.max_seconds)
                   if settings.isolate else render(job))
+        if report.over_fixed:
+            raise PaginationMoved()
         rendered = report.pdfs[export.variant]
         _stage(export, ExportStage.ATTACHING)
         files = _attachments(kit, store, export, documents, shown, custody, audit_head,
@@ -229,7 +252,38 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
         _store_bundle(kit, export, pending, bundle_key, bundle)
     _store_pdf(kit, store, export, pdf)
     export.page_count = rendered.page_count
+    if fixed is None:
+        _fix_pagination(export, blocks, rendered.block_lengths, started_at)
     _finish(kit, export, actor, dossier)
+
+
+def _fixed_pagination(export: DossierExport, blocks: list[str]) -> FixedPagination | None:
+    """The pagination fixed by the first export of this version in this language and
+    page size (None before it). Raises PaginationMoved if its blocks are not `blocks`:
+    a block the portal now adds (or no longer makes) would move every page after it."""
+    fixed = db.session.scalar(select(FixedPagination).where(
+        FixedPagination.dossier_id == export.dossier_id,
+        FixedPagination.content_sha256 == export.content_sha256,
+        FixedPagination.language == export.language,
+        FixedPagination.page_size == export.page_size))
+    if fixed is not None and list(fixed.block_pages) != blocks:
+        raise PaginationMoved()
+    return fixed
+
+
+def _fix_pagination(export: DossierExport, blocks: list[str], lengths: list[int],
+                    fixed_at: datetime) -> None:
+    """Record the block lengths of the first export of this version (language, page
+    size): the larger of the two variants' for every block, what every later export
+    pads to. Committed with the export, so only a finished export fixes them; a
+    concurrent first export of the other variant computed the same lengths (both
+    variants measured) and fails on the unique constraint rather than differ."""
+    db.session.add(FixedPagination(
+        dossier_id=export.dossier_id, content_sha256=export.content_sha256,
+        language=export.language, page_size=export.page_size,
+        blocks=[[block, pages] for block, pages in zip(blocks, lengths, strict=True)],
+        page_count=sum(lengths), export_id=export.id,
+        fixed_at=fixed_at))
 
 
 def _refuse_leaks(terms: redaction.DossierTerms, scan: Callable[[], Leak | None]) -> None:
@@ -317,19 +371,22 @@ def _stage(export: DossierExport, stage: ExportStage) -> None:
 
 def _html(kit: CryptoKit, env: Environment, document: DossierDocument, export: DossierExport,
           shown: dict[str, ShownRendition], vocabulary: Callable[[str], Vocabulary],
-          settings: ExportSettings, bundle_sha: str) -> str:
+          settings: ExportSettings, generated_on: str) -> str:
+    """One variant's HTML. Nothing in it may differ between two exports of the same
+    version (decision 0022): no export id, time, audit head or bundle hash (the bundle
+    differs with every export; the signed manifest binds each of its files), and the
+    custody log as it stood at approval."""
     dossier = export.dossier
     with force_locale(export.language):
         context = RenderContext(
             locale=export.language, page_size=export.page_size, submitter=settings.submitter,
-            generated_on=utcnow().date().isoformat(), vocabulary=vocabulary(export.language),
+            generated_on=generated_on, vocabulary=vocabulary(export.language),
             sections_html={s.key: render_markup(s.markdown) for s in document.sections},
             shown=export_material.shown_in(document, shown),
             withheld_pages=export_material.withheld_pages(document, shown),
             custody=export_material.custody_lines(dossier, document.variant),
             patterns=export_material.pattern_counts(dossier, export.language),
-            approval=export_material.approval_of(kit, dossier, document.variant),
-            bundle_sha256=bundle_sha)
+            approval=export_material.approval_of(kit, dossier, document.variant))
         return dossier_html(env, document, context)
 
 

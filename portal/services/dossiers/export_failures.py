@@ -37,6 +37,12 @@ def failure_message(code: str) -> str:
         "export_FontsMissing": lambda: _(
             "The fonts the PDF needs are not installed on the server. Nothing was "
             "exported."),
+        "export_PaginationMoved": lambda: _(
+            "This version's page numbers were fixed at its first export, and it can no "
+            "longer be laid out on the same pages (a part of it now needs more pages, or "
+            "the portal now adds a part it did not have): its Bates numbers would move. "
+            "Nothing was exported. An advocate must start a new version of the dossier "
+            "and send it for review again."),
         "export_LeakCheckFailed": lambda: _(
             "The finished files could not be checked for protected names, places and "
             "references. Nothing was exported."),

@@ -18,6 +18,7 @@ import io
 import json
 from collections.abc import Mapping
 from dataclasses import replace
+from itertools import takewhile
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -29,7 +30,7 @@ from portal.crypto.kit import CryptoKit
 from portal.media.pdf import page_count
 from portal.models import DossierReview, db
 from portal.models.dossiers import Dossier, DossierExhibit
-from portal.models.evidence import EvidenceItem
+from portal.models.evidence import CustodyEvent, EvidenceItem
 from portal.pdf.assets import Asset
 from portal.pdf.context import Approval, CustodyLine, PatternCounts, ShownPage, ShownRendition
 from portal.pdf.document import DossierDocument
@@ -221,21 +222,40 @@ def _exhibits_shown(dossier: Dossier, variant: str) -> list[tuple[str, DossierEx
 
 
 def custody_lines(dossier: Dossier, variant: str) -> dict[str, tuple[CustodyLine, ...]]:
-    """Annex B: the custody of each exhibit the variant shows; in the public variant,
-    the rows of its own log (the day, the role), in the confidential one every event."""
+    """Annex B: the custody of each exhibit the variant shows, as it stood when the
+    dossier was approved; in the public variant, the rows of its own log (the day, the
+    role), in the confidential one every event. Events after the approval (each
+    export's own "exported" events, views) are not printed: they would lengthen the
+    annex with every export and move the pages after it (decision 0022). The
+    attached custody.jsonl carries the whole log; the rows printed are its first rows
+    for each exhibit, with the same hashes."""
     lines: dict[str, list[CustodyLine]] = {}
+    exhibits = _exhibits_shown(dossier, variant)
     if variant != CONFIDENTIAL:
-        for row in public_rows(_exhibits_shown(dossier, variant)):
-            lines.setdefault(row.exhibit, []).append(CustodyLine(
-                seq=row.seq, occurred_at=row.day, action=row.action, role=row.role,
-                person="", hash_after=row.hash_after))
+        last = {number: max((e.seq for e in _at_approval(dossier, exhibit)), default=0)
+                for number, exhibit in exhibits}
+        for row in public_rows(exhibits):
+            if row.seq <= last[row.exhibit]:
+                lines.setdefault(row.exhibit, []).append(CustodyLine(
+                    seq=row.seq, occurred_at=row.day, action=row.action, role=row.role,
+                    person="", hash_after=row.hash_after))
         return {number: tuple(rows) for number, rows in lines.items()}
-    for number, exhibit in _exhibits_shown(dossier, variant):
+    for number, exhibit in exhibits:
         lines[number] = [CustodyLine(
             seq=event.seq, occurred_at=event.occurred_at.strftime("%Y-%m-%d %H:%M"),
             action=event.action, role=event.actor_role, person=event.actor_label,
-            hash_after=event.hash_after) for event in custody_of(exhibit.evidence)]
+            hash_after=event.hash_after) for event in _at_approval(dossier, exhibit)]
     return {number: tuple(rows) for number, rows in lines.items()}
+
+
+def _at_approval(dossier: Dossier, exhibit: DossierExhibit) -> list[CustodyEvent]:
+    """The exhibit's custody events up to the dossier's approval (all of them while it
+    has none): the first events of its chain, up to the first one recorded after it."""
+    events = custody_of(exhibit.evidence)
+    approved_at = dossier.approved_at
+    if approved_at is None:
+        return events
+    return list(takewhile(lambda event: event.occurred_at <= approved_at, events))
 
 
 def pattern_counts(dossier: Dossier, locale: str) -> PatternCounts:

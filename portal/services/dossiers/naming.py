@@ -18,6 +18,7 @@ from portal.pdf.context import Vocabulary
 from portal.services.countries import country_names
 from portal.services.dossiers.facts import NameOf
 from portal.vocabulary import every_label, namer, texts
+from portal.vocabulary.dossiers import ABBREVIATION_EXPANSIONS
 
 
 def agency_namer(language: str) -> NameOf:
@@ -27,10 +28,12 @@ def agency_namer(language: str) -> NameOf:
 
 def pdf_vocabulary(locale: str) -> Vocabulary:
     """Every label the PDF prints, in `locale`, as plain strings (the PDF templates get
-    no lazy strings and no database). Closed-list values are keyed `name:value`."""
+    no lazy strings and no database). Closed-list values are keyed `name:value`, what
+    an abbreviation stands for `abbreviation:ICC`."""
     with force_locale(locale):
         return Vocabulary(
-            values=every_label(),
+            values={**every_label(), **{f"abbreviation:{short}": str(text)
+                                        for short, text in ABBREVIATION_EXPANSIONS.items()}},
             types={t.code: t.label(locale) for t in db.session.scalars(select(IncidentTypeTerm))},
             countries=dict(country_names(locale)),
             sections=texts(SectionKey),

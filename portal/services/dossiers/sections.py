@@ -6,6 +6,11 @@ free text. Two advocates may open the same section at once: each save names the
 with `EditConflict` (the view keeps the refused text on the page), never silently
 overwriting the other person's words.
 
+A section added to the dossier after a dossier was made (admissibility) has no row in
+that dossier: its editor starts from the template (version 0) and the first save
+creates it; until then the PDF has no heading for it (portal.pdf.html.outline leaves
+out a section without text).
+
 Templates: a `SectionTemplate` row (admins edit them) overrides the file shipped in
 `section_templates/<key>.<language>.md`. They are generic wording, no facts about
 anyone; the facts come from placeholders (see `facts.py`).
@@ -94,8 +99,13 @@ def section_sources(kit: CryptoKit, dossier: Dossier) -> dict[str, str]:
 
 
 def load_section(kit: CryptoKit, dossier: Dossier, key: str) -> SectionDraft:
-    """One section for the editor. Raises NotFound for an unknown or missing section."""
-    section = _section(dossier, section_key(key))
+    """One section for the editor. Raises NotFound for an unknown key. A section the
+    dossier has no row for (it was made before the section existed) reads as its
+    template at version 0, which the first save creates."""
+    known = section_key(key)
+    section = _find_section(dossier, known)
+    if section is None:
+        return SectionDraft(known.value, template_body(known, dossier.language), 0)
     return SectionDraft(section.key, open_text(kit, section, "body_sealed"),
                         section.lock_version)
 
@@ -107,20 +117,25 @@ def save_section(kit: CryptoKit, actor: User, dossier: Dossier, key: str, body: 
     Raises:
         PermissionDenied: the actor may not edit this dossier (not a contributor, or
             it is in review or approved).
-        NotFound: no such section.
+        NotFound: no such section key.
         ValidationFailed: the text is too long (field "body").
         EditConflict: the section was saved by someone else since `lock_version` was
             read (field "body"); nothing is written.
     """
     if not can(actor, Permission.DOSSIER_EDIT, dossier):
         raise PermissionDenied(_l("This dossier cannot be changed now."))
-    section = _section(dossier, section_key(key))
+    known = section_key(key)
+    section = _find_section(dossier, known)
     if len(body) > MAX_SECTION_CHARS:
         raise ValidationFailed(_l("Use at most %(max)d characters.", max=MAX_SECTION_CHARS),
                                field="body")
-    if section.lock_version != lock_version:
+    if section is None:
+        if lock_version != 0:  # read as the template: another save created it since
+            raise _conflict()
+        section = _create_section(actor, dossier, known)
+    elif section.lock_version != lock_version:
         raise _conflict()
-    if open_text(kit, section, "body_sealed") == body.strip():
+    elif open_text(kit, section, "body_sealed") == body.strip():
         return False
     seal_text(kit, section, "body_sealed", body)
     section.updated_by_id = actor.id
@@ -147,11 +162,18 @@ def _sections_by_key(dossier: Dossier) -> dict[str, DossierSection]:
     return {row.key: row for row in rows}
 
 
-def _section(dossier: Dossier, key: SectionKey) -> DossierSection:
-    section = db.session.scalar(select(DossierSection).where(
+def _find_section(dossier: Dossier, key: SectionKey) -> DossierSection | None:
+    return db.session.scalar(select(DossierSection).where(
         DossierSection.dossier_id == dossier.id, DossierSection.key == key.value))
-    if section is None:
-        raise NotFound(_l("There is no such section."))
+
+
+def _create_section(actor: User, dossier: Dossier, key: SectionKey) -> DossierSection:
+    """The row of a section the dossier did not have yet, flushed (its text is sealed
+    to its id by the caller). Two first saves at once: the second fails on the
+    dossier's unique (dossier, key)."""
+    section = DossierSection(dossier_id=dossier.id, key=key.value, updated_by_id=actor.id)
+    db.session.add(section)
+    db.session.flush()
     return section
 
 

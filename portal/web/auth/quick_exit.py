@@ -33,6 +33,7 @@ from portal.models import db
 from portal.web.auth import bp
 from portal.web.authn import end_current_session
 from portal.web.extensions import csrf
+from portal.web.kept_posts import drop_kept_posts_of_browser
 
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 # Sec-Fetch-Site values that no other site can cause: our own page, or the person
@@ -83,6 +84,7 @@ def _end_session_if_any() -> None:
         if current_user.is_authenticated:
             record_event(AuditAction.LOGOUT, Outcome.SUCCESS, actor=current_user,
                          details={"via": "quick_exit"})
+        drop_kept_posts_of_browser()  # no kept form outlives a quick exit (decision 0020)
         end_current_session()
         db.session.commit()
     except SQLAlchemyError:

@@ -14,6 +14,7 @@ from portal.services.sessions import mark_reauthenticated
 from portal.web.auth import attempts, bp
 from portal.web.auth.forms import LoginForm, ReauthenticateForm, SecondFactorForm
 from portal.web.authn import current_session, end_current_session, start_session
+from portal.web.kept_posts import drop_kept_posts_of_browser, kept_target_after_sign_in
 from portal.web.navigation import safe_next
 
 
@@ -32,7 +33,8 @@ def login() -> str | Response:
             start_session(user, request.user_agent.string, second_factor_done=not needs_code)
             if not needs_code:
                 record_event(AuditAction.LOGIN, Outcome.SUCCESS, actor=user)
-            target = safe_next(form.next.data)
+            # A form kept when the session ended comes first: the person lands back on it.
+            target = kept_target_after_sign_in(user) or safe_next(form.next.data)
             if needs_code:
                 return redirect(url_for("auth.second_factor", next=target))
             return redirect(target)
@@ -64,12 +66,21 @@ def second_factor() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
     record_event(AuditAction.LOGOUT, Outcome.SUCCESS, actor=current_user)
+    drop_kept_posts_of_browser()  # signing out on purpose leaves no kept form behind
     end_current_session()
     db.session.commit()
     response = redirect(url_for("auth.login", signed_out=1))
     # Ask the browser to forget this site's cookies and storage as well.
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+def keep_alive() -> tuple[str, int]:
+    """"Keep me signed in" (static/js/keep-alive.js): reaching this signed in is what
+    renews the session (the session loader touches it); nothing else to do. 204 keeps a
+    browser that sent the form without JavaScript on its page."""
+    return "", 204
 
 
 @bp.route("/reauthenticate", methods=["GET", "POST"])

@@ -46,6 +46,7 @@ from portal.web.evidence.forms import (
 )
 from portal.web.forms import row_id
 from portal.web.headers import CONTENT_SECURITY_POLICY
+from portal.web.kept_posts import restore_kept_form
 from portal.web.refusals import refusal_flashed, refusal_shown_on
 from portal.web.uploads import spools_of_request
 
@@ -230,7 +231,7 @@ def describe(item_id: int) -> str | BaseResponse:
     kit = crypto_kit()
     form = DescriptionForm()
     form.fill_choices()
-    if request.method == "GET":
+    if request.method == "GET" and not restore_kept_form(form):  # decision 0020
         form.show(evidence_service.description_of(kit, found))
     elif form.validate_on_submit():
         with refusal_shown_on(form, "title"):

@@ -5,16 +5,23 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.localization import SUPPORTED_LOCALES
+from portal.models import Role
 from portal.policy import permissions_of
+from portal.services.thread import open_questions_for_reporter
 from portal.web.forms import PortalForm
 from portal.web.i18n import LOCALE_KEY
+from portal.web.kept_posts import keep_form_for_language_switch
 from portal.web.main import bp
 from portal.web.navigation import safe_next
 
 
 @bp.route("/")
 def home() -> str:
-    return render_template("main/home.html", held=permissions_of(current_user))
+    """Where to go next; for a family member, the questions waiting for their answer."""
+    questions = (open_questions_for_reporter(current_user)
+                 if current_user.role is Role.FAMILY_MEMBER else {})
+    return render_template("main/home.html", held=permissions_of(current_user),
+                           questions=questions)
 
 
 @bp.route("/healthz")
@@ -27,9 +34,15 @@ def set_language() -> Response:
     """Remember the chosen language (for the account too) and go back where we were."""
     form = PortalForm()
     locale = request.form.get("locale", "")
+    # On a form page the buttons send that form here, the page in the query string
+    # (templates/base.html): what was typed is kept and given back on the page.
+    back = safe_next(request.form.get("next") or request.args.get("next"), "auth.login")
     if form.validate_on_submit() and locale in SUPPORTED_LOCALES:
         session[LOCALE_KEY] = locale
         g.chosen_locale = locale
         if current_user.is_authenticated:
             current_user.locale = locale
-    return redirect(safe_next(request.form.get("next"), "auth.login"))
+        sign_in_first = keep_form_for_language_switch(back)
+        if sign_in_first is not None:
+            return sign_in_first
+    return redirect(back)

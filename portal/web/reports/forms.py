@@ -22,6 +22,7 @@ from portal.models.vocabulary import (
 from portal.services.consent import ConsentChoice
 from portal.services.incident_content import IncidentContent
 from portal.web.forms import MultiCheckboxField, PortalForm, digits_to_ascii, strip_text
+from portal.web.plain_words import timezone_name
 from portal.web.sent_once import once_token_field
 from portal.web.vocabulary import blank, choices
 
@@ -92,7 +93,9 @@ class IncidentForm(PortalForm):
 
     def fill_choices(self, type_terms: list[SelectChoice], people: list[SelectChoice],
                      countries: list[SelectChoice], timezones: list[str]) -> None:
-        self.timezone.choices = [SelectChoice(z, z) for z in timezones]
+        # People name a zone by its place ("Iran Time"); the value stays the IANA name.
+        self.timezone.choices = [SelectChoice(z, f"{timezone_name(z)} ({z})")
+                                 for z in timezones]
         for field in (self.country, self.country_sent, self.country_received,
                       self.country_carried_out):
             field.choices = [blank(_l("Choose…")), *countries]

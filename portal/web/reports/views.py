@@ -30,6 +30,8 @@ from portal.services.submissions import claim_sending
 from portal.web.access import deny, load_or_deny
 from portal.web.forms import row_id
 from portal.web.incident_display import incident_dates
+from portal.web.kept_posts import restore_kept_form
+from portal.web.plain_words import person_name
 from portal.web.refusals import refusal_flashed, refusal_shown_on
 from portal.web.reports import bp
 from portal.web.reports.forms import (
@@ -83,7 +85,7 @@ def _incident_form(incident: Incident) -> tuple[IncidentForm, incident_service.C
     form.fill_choices(
         type_terms=[SelectChoice(code, term.label(locale)) for code, term in
                     sorted(choices.types.items(), key=lambda item: item[1].position)],
-        people=[SelectChoice(p.id, p.code)
+        people=[SelectChoice(p.id, person_name(p))
                 for p in sorted(choices.people.values(), key=lambda p: p.number)],
         countries=country_choices(), timezones=list(TIMEZONES))
     return form, choices
@@ -95,7 +97,8 @@ def edit(incident_id: int) -> str | Response:
     form, choices = _incident_form(incident)
     kit = crypto_kit()
     if request.method == "GET":
-        form.show(incident_service.load_content(kit, incident))
+        if not restore_kept_form(form):  # what was typed when the session ended comes first
+            form.show(incident_service.load_content(kit, incident))
     elif form.validate_on_submit():
         action = request.form.get("action", "save")
         content = form.content()
@@ -179,6 +182,8 @@ def thread(incident_id: int) -> str | Response:
     incident = load_incident(incident_id, Permission.INCIDENT_DISCUSS)
     form = MessageForm()
     kit = crypto_kit()
+    if request.method == "GET":
+        restore_kept_form(form)
     if form.validate_on_submit():
         here = url_for("reports.thread", incident_id=incident.id)
         sending = claim_sending(current_user, form.once_token.data, here)

@@ -18,6 +18,7 @@ from portal.models import EvidenceItem, Incident
 from portal.policy import Permission
 from portal.services import translations as translation_service
 from portal.web.access import load_or_deny
+from portal.web.kept_posts import restore_kept_form
 from portal.web.refusals import refusal_shown_on
 from portal.web.translations import bp
 from portal.web.translations.forms import TranslationForm, language_label
@@ -40,6 +41,8 @@ def evidence(item_id: int) -> str | Response:
 def _page(subject: Incident | EvidenceItem, back_url: str, title: str) -> str | Response:
     kit = crypto_kit()
     form = TranslationForm()
+    if request.method == "GET":
+        restore_kept_form(form)  # typed when the session ended (decision 0020)
     if form.validate_on_submit():
         with refusal_shown_on(form, "text"):
             translation_service.add_translation(kit, current_user, subject, form.translation())

@@ -17,10 +17,10 @@ from portal.models import IncidentTypeTerm, db
 from portal.models.vocabulary import Agency, Verification
 from portal.services.countries import country_codes
 from portal.services.membership import assigned_families
-from portal.services.workspace import IncidentFilters
+from portal.services.workspace import IncidentFilters, matches_short_words_whole
 from portal.web.forms import row_id
 from portal.web.vocabulary import blank, choices, country_choices
-from portal.web.workspace.forms import IncidentFilterForm
+from portal.web.workspace.forms import SHORT_WORDS_HINT, IncidentFilterForm
 
 ANY = blank(_l("Any"))
 
@@ -71,4 +71,6 @@ def filters_from_request() -> tuple[IncidentFilterForm, IncidentFilters]:
         country=(form.country.data or "") if (form.country.data or "") in country_codes() else "",
         verification=form.verification.data or "", text=form.q.data or "",
         has_evidence={"yes": True, "no": False}.get(form.has_evidence.data or ""))
+    if matches_short_words_whole(filters):
+        form.q.description = SHORT_WORDS_HINT  # the hint says what this search did
     return form, filters

@@ -22,5 +22,10 @@ class IncidentFilterForm(PortalForm):
     verification = SelectField(_l("Verification"), validate_choice=False)
     has_evidence = SelectField(_l("Evidence"), validate_choice=False)
     q = StringField(_l("Words in the reports"), filters=[strip_text],
-                    description=_l("Whole words; reports holding all of them are listed "
-                                   "(up to 8 words)."))
+                    description=_l("Reports holding all the words are listed (up to 8 words). "
+                                   "A word of three letters or more also finds its other "
+                                   "forms: برادر finds برادرم and برادرها."))
+
+
+SHORT_WORDS_HINT = _l("A word of two letters finds only itself, and a single letter is "
+                      "ignored: type three letters or more to find a word's other forms too.")

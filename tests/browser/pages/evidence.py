@@ -42,7 +42,7 @@ class ReceiptPage(PortalPage):
             link = cells.nth(0).locator("a")
             found.append(ReceiptRow(
                 filename=link.inner_text().strip(),
-                size_bytes=int(cells.nth(1).inner_text().strip()),
+                size_bytes=int(cells.nth(1).locator("data").get_attribute("value") or ""),
                 sha256=cells.nth(2).inner_text().strip(),
                 item_href=link.get_attribute("href") or ""))
         return found
