@@ -12,6 +12,9 @@ PYTEST_ARGS ?= -q
 # /dev/shm is there: a test never outlives a power cut, so waiting for the disk at each
 # commit would only slow it (docs/testing.md). XDIST_ARGS= runs in one process.
 XDIST_ARGS ?= -n auto --dist worksteal
+# The browser journeys test pages, which do not depend on the database: they run in the
+# SQLite pass only (every HTTP test runs in both). POSTGRES_ONLY_ARGS= runs them twice.
+POSTGRES_ONLY_ARGS ?= --ignore=tests/browser
 define pytest_pass
 tmp=$$(mktemp -d "$$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "$${TMPDIR:-/tmp}" )/ps752-tests.XXXXXX"); \
 $(PY) -m pytest $(XDIST_ARGS) --basetemp="$$tmp/pytest" $(1); rc=$$?; \
@@ -82,7 +85,7 @@ test-postgres: setup
 	fi; \
 	echo "== test suite on PostgreSQL =="; \
 	export PORTAL_TEST_DATABASE_URL="$$url"; \
-	( $(call pytest_pass,$(PYTEST_ARGS)) ); rc=$$?; \
+	( $(call pytest_pass,$(PYTEST_ARGS) $(POSTGRES_ONLY_ARGS)) ); rc=$$?; \
 	[ -n "$$keep" ] || $(PY) -m tests.support.pgdb drop "$$url"; \
 	exit $$rc
 
