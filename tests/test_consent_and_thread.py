@@ -33,7 +33,17 @@ def consent_allows(app: Flask, incident_id: int, destination: Destination) -> bo
 def test_no_consent_means_nothing_may_be_shared(app: Flask, client: BrowserClient):
     incident_id = reported(app, client)
     assert not consent_allows(app, incident_id, Destination.ICC_PROSECUTOR)
-    assert "will not be shared with anyone" in client.text(f"/reports/{incident_id}")
+    assert "goes to no one outside the portal" in client.text(f"/reports/{incident_id}")
+
+
+def test_the_receipt_says_truthfully_who_reads_the_report_and_asks_for_consent_first(
+        app: Flask, client: BrowserClient):
+    incident_id = reported(app, client)
+    receipt = client.text(f"/reports/{incident_id}/receipt")
+    assert "the advocates assigned to your family file" in receipt
+    assert "will not be shared with anyone" not in receipt
+    consent = receipt.index(f'class="button" href="/reports/{incident_id}/consent"')
+    assert consent < receipt.index(f'href="/reports/{incident_id}/evidence"')
 
 
 def test_consent_is_recorded_then_withdrawn_at_once(app: Flask, client: BrowserClient):

@@ -222,7 +222,7 @@ def withdraw_consent(incident_id: int) -> Response:
     incident = load_incident(incident_id, Permission.INCIDENT_AMEND)
     if ConfirmForm().validate_on_submit():
         consent_service.withdraw_consent(current_user, incident)
-        flash(_("Your consent was withdrawn. This report will not be shared with anyone."),
+        flash(_("Your consent was withdrawn. This report goes to no one outside the portal."),
               "success")
     return redirect(url_for("reports.consent", incident_id=incident.id))
 
