@@ -37,6 +37,7 @@ from tests.test_public_redaction import (
     lock_version,
     pdftotext,
     relatives_family,
+    reported_family,
 )
 
 NAMESAKE = "We met at the Kimia Cultural Centre in Toronto."
@@ -153,16 +154,8 @@ def test_every_occurrence_is_decided_before_approval_and_a_kept_one_is_printed(
 
 def test_a_template_placeholder_blocks_approval_until_the_section_is_written(
         app: Flask, client: BrowserClient, another_client: BrowserClient):
-    member = make_account(app, Role.FAMILY_MEMBER, locale="en")
-    advocate = make_account(app, Role.ADVOCATE, locale="en")
-    reviewer = make_account(app, Role.LEGAL_REVIEWER, locale="en")
-    make_family(app, members=[member], advocates=[advocate])
-    sign_in(client, member)
-    report = start_report(client)
-    assert send_report(client, report, "submit", start_text="1398/10/18").status_code == 302
-    consent(client, report, "icc_prosecutor")
-    sign_out(client)
-
+    family = reported_family(app, client)
+    advocate, reviewer, report = family.advocate, family.reviewer, family.report
     sign_in(client, advocate)
     dossier_id = create_dossier(client, "Placeholders")
     assert add(client, dossier_id, report).status_code == 302

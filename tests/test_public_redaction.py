@@ -193,6 +193,22 @@ def relatives_family(app: Flask, client: BrowserClient) -> Family:
     return Family(member, advocate, reviewer, report, code)
 
 
+def reported_family(app: Flask, client: BrowserClient, **report: str) -> Family:
+    """A family member, their advocate and a legal reviewer, and one report submitted
+    (with `report`'s fields) and consented for the ICC Prosecutor."""
+    member = make_account(app, Role.FAMILY_MEMBER, locale="en")
+    advocate = make_account(app, Role.ADVOCATE, locale="en")
+    reviewer = make_account(app, Role.LEGAL_REVIEWER, locale="en")
+    make_family(app, members=[member], advocates=[advocate])
+    sign_in(client, member)
+    incident_id = start_report(client)
+    sent = send_report(client, incident_id, "submit", start_text="1398/10/18", **report)
+    assert sent.status_code == 302, sent.get_data(as_text=True)[:600]
+    consent(client, incident_id, "icc_prosecutor")
+    sign_out(client)
+    return Family(member, advocate, reviewer, incident_id)
+
+
 def lock_version(client: BrowserClient, page: str) -> str:
     match = re.search(r'name="lock_version" type="hidden" value="(\d+)"', client.text(page))
     assert match, page
@@ -273,17 +289,9 @@ def test_public_files_hold_no_spelling_of_a_protected_name_place_or_reference(
 def test_text_that_bypasses_redaction_is_refused_by_the_leak_scan_and_nothing_is_kept(
         app: Flask, client: BrowserClient, another_client: BrowserClient,
         monkeypatch: pytest.MonkeyPatch):
-    member = make_account(app, Role.FAMILY_MEMBER, locale="en")
-    advocate = make_account(app, Role.ADVOCATE, locale="en")
-    reviewer = make_account(app, Role.LEGAL_REVIEWER, locale="en")
-    make_family(app, members=[member], advocates=[advocate])
-    sign_in(client, member)
-    report = start_report(client)
-    assert send_report(client, report, "submit", start_text="1398/10/18", city=CITY,
-                       narrative=f"They took me to an office in {CITY}.").status_code == 302
-    consent(client, report, "icc_prosecutor")
-    sign_out(client)
-    dossier_id = approved(client, another_client, Family(member, advocate, reviewer, report))
+    family = reported_family(app, client, city=CITY,
+                             narrative=f"They took me to an office in {CITY}.")
+    dossier_id = approved(client, another_client, family)
 
     # A stage that forgets to redact the public variant (the confidential one, which
     # the reviewer approved by its hash, is left as it was).
@@ -341,18 +349,9 @@ def test_text_that_bypasses_redaction_is_refused_by_the_leak_scan_and_nothing_is
 
 def test_a_dossier_without_protected_terms_exports_as_before(
         app: Flask, client: BrowserClient, another_client: BrowserClient, tmp_path: Path):
-    member = make_account(app, Role.FAMILY_MEMBER, locale="en")
-    advocate = make_account(app, Role.ADVOCATE, locale="en")
-    reviewer = make_account(app, Role.LEGAL_REVIEWER, locale="en")
-    make_family(app, members=[member], advocates=[advocate])
-    sign_in(client, member)
-    report = start_report(client)
     narrative = "Two men summoned me after the memorial and told me to stay silent."
-    assert send_report(client, report, "submit", start_text="1398/10/18",
-                       narrative=narrative).status_code == 302
-    consent(client, report, "icc_prosecutor")
-    sign_out(client)
-    dossier_id = approved(client, another_client, Family(member, advocate, reviewer, report))
+    dossier_id = approved(client, another_client,
+                          reported_family(app, client, narrative=narrative))
     export_id = export(another_client, dossier_id, "public")
     assert "Download the PDF" in another_client.text(
         f"/dossiers/{dossier_id}/exports/{export_id}")

@@ -95,7 +95,7 @@ class Checklist:
 
 def checklist(kit: CryptoKit, dossier: Dossier) -> Checklist:
     document = assembly.unredacted(kit, dossier, agency_namer(dossier.language))
-    return Checklist(occurrences=find_occurrences(kit, dossier),
+    return Checklist(occurrences=find_occurrences(kit, dossier, document),
                      placeholders=placeholders(document), gaps=tuple(dossier_gaps(dossier)),
                      warnings=warnings(dossier, document))
 

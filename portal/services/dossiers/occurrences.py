@@ -92,13 +92,16 @@ class Occurrence:
         return bool(self.decision)
 
 
-def find_occurrences(kit: CryptoKit, dossier: Dossier) -> list[Occurrence]:
+def find_occurrences(kit: CryptoKit, dossier: Dossier,
+                     document: DossierDocument | None = None) -> list[Occurrence]:
     """Every occurrence of a protected term in the dossier's text, in document order,
-    with the decision taken on it (see the module docstring)."""
+    with the decision taken on it (see the module docstring). `document` is the
+    dossier's `assembly.unredacted` document when the caller has it already."""
     terms = protected_terms(kit, dossier, public=True, reviewed=False)
     if not terms.terms:
         return []
-    document = assembly.unredacted(kit, dossier, agency_namer(dossier.language))
+    if document is None:
+        document = assembly.unredacted(kit, dossier, agency_namer(dossier.language))
     decisions = _decisions(kit, dossier)
     found: list[Occurrence] = []
     for place, text in _texts(document):

@@ -108,11 +108,10 @@ def approve(kit: CryptoKit, actor: User, dossier: Dossier, reviewed_hash: str,
     if reviewed_hash != current_hash:
         raise ValidationFailed(_l("The dossier changed while you were reading it. Read it "
                                   "again before approving."), field="content_hash")
-    gaps = dossier_gaps(dossier)
-    if gaps:
-        raise ConsentMissing(_l("Consent was withdrawn or is missing: this dossier cannot be "
-                                "approved."), list(gaps))
     items = checklist(kit, dossier)
+    if items.gaps:
+        raise ConsentMissing(_l("Consent was withdrawn or is missing: this dossier cannot be "
+                                "approved."), list(items.gaps))
     if items.unresolved:
         raise ValidationFailed(_l("Protected names or places in the text are not reviewed "
                                   "yet: decide on each before approving."),
