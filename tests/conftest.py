@@ -92,6 +92,9 @@ def app_config(tmp_dir: Path, url: str) -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": "memory://",
         # Jobs run when the request (or app context) that queued them ends: deterministic.
         "JOBS_BACKEND": "eager",
+        # Text recognition costs a tesseract run per image; tests/test_recognised_text.py
+        # switches it on for itself.
+        "OCR_ENABLED": False,
     }
 
 

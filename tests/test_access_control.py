@@ -91,7 +91,8 @@ def _object_ids(app: Flask, owner: Account) -> dict[str, int | str]:
         world = build_family_world(owner.id)
         db.session.commit()
         return {"user_id": owner.id, "invitation_id": invitation.id, "token": 0,
-                "advocate_id": owner.id, "number": 1, "purpose": "thumbnail", **world}
+                "advocate_id": owner.id, "number": 1, "purpose": "thumbnail", "step": "when",
+                **world}
 
 
 def test_anonymous_visitor_is_sent_to_login_from_every_protected_route(

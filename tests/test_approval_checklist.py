@@ -20,12 +20,18 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.dependencies import crypto_kit
-from portal.models import Dossier, DossierReview, Role, User, db
+from portal.models import Dossier, DossierExport, DossierReview, Role, User, db
 from portal.services.dossiers import assembly, workflow
-from portal.services.dossiers.naming import agency_namer
+from portal.services.dossiers import export as export_service
+from portal.services.dossiers.naming import agency_namer, pdf_vocabulary
 from portal.services.errors import ValidationFailed
 from portal.text import ProtectedTerm, find_terms
-from tests.support.approval import approve, complete_sections, redact_every_occurrence
+from tests.support.approval import (
+    TRANSLATION_TO_FOLLOW,
+    approve,
+    complete_sections,
+    redact_every_occurrence,
+)
 from tests.support.client import BrowserClient
 from tests.support.factories import make_account, make_family
 from tests.support.journeys import sign_in, sign_out
@@ -74,6 +80,20 @@ def service_approval(app: Flask, dossier_id: int, reviewer_id: int,
                              acknowledged=acknowledged)
         finally:
             db.session.rollback()
+
+
+def printed_html(app: Flask, dossier: Dossier) -> str:
+    """The confidential English HTML an export of `dossier` renders (export._html)."""
+    export_row = DossierExport(dossier=dossier, variant="confidential", language="en",
+                               page_size="a4", created_by_id=dossier.created_by_id)
+    document = assembly.assemble(crypto_kit(), dossier, assembly.CONFIDENTIAL,
+                                 agency_namer("en"))
+    # The page's HTML, without rendering a PDF.
+    html = export_service._html(
+        crypto_kit(), app.jinja_env, document, export_row, {}, pdf_vocabulary,
+        export_service.ExportSettings(submitter="Fictional submitter", font_dir=""),
+        "2026-12-05")
+    return html
 
 
 def status_of(app: Flask, dossier_id: int) -> str:
@@ -221,6 +241,14 @@ def test_warnings_must_be_acknowledged_and_the_statement_records_them(
     assert unticked.status_code == 200
     assert "Acknowledge each warning" in unticked.get_data(as_text=True)
     assert status_of(app, dossier_id) == "in_review"
+    # The Persian account has no certified translation into English: ticking the
+    # warning is not enough, the reviewer must say why (decision 0023).
+    unexplained = another_client.submit(f"/dossiers/{dossier_id}/review", {
+        "decision": "approve", "confirm": "y",
+        "acknowledged": ["jurisdiction", "untranslated"]})
+    assert unexplained.status_code == 200
+    assert "no certified translation" in unexplained.get_data(as_text=True)
+    assert status_of(app, dossier_id) == "in_review"
 
     assert approve(another_client, dossier_id).status_code == 302
     with app.app_context():
@@ -229,3 +257,14 @@ def test_warnings_must_be_acknowledged_and_the_statement_records_them(
             DossierReview.decision == "approved")).one()
         statement = json.loads(review_row.statement)
     assert statement["acknowledged_warnings"] == ["jurisdiction", "untranslated"]
+    assert statement["translations_pending"] == [in_iran]
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        assert dossier is not None
+        assert workflow.pending_translation_reasons(crypto_kit(), dossier) == {
+            in_iran: TRANSLATION_TO_FOLLOW}
+        # The dossier states the reason where the translation would be: beside the
+        # account and in Annex D (the HTML the export renders; no PDF needed here).
+        printed = printed_html(app, dossier)
+    assert printed.count(TRANSLATION_TO_FOLLOW) == 2
+    assert "No certified translation into English yet." in printed

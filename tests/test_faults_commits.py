@@ -53,7 +53,7 @@ from tests.support.reports import BASE_FORM, send_report, start_report
 
 SEED = 7520
 MARKER = re.compile(r"fault-commit-[0-9a-z-]+")
-REPORT_PATH = re.compile(r"^/reports/(\d+)/edit$")
+REPORT_PATH = re.compile(r"^/reports/(\d+)/steps/when$")  # step 1 (decision 0024)
 
 
 @dataclass

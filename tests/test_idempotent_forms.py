@@ -35,7 +35,7 @@ def test_start_a_new_report_pressed_twice_starts_one_draft(
     second = page.submit({}, action="/reports/new")
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
-    assert first.headers["Location"].endswith("/edit")
+    assert first.headers["Location"].endswith("/steps/when")
     assert rows(app, Incident) == 1
 
 

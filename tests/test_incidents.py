@@ -77,8 +77,9 @@ def test_draft_can_be_finished_later(app: Flask, client: BrowserClient, reporter
     send_report(client, incident_id, "save", narrative="First part.", type_codes=None)
     form = client.text(f"/reports/{incident_id}/edit")
     assert "First part." in form
-    listing = client.text("/reports")
-    assert f"/reports/{incident_id}/edit" in listing
+    listing = client.text("/reports")  # a draft opens on "check your answers" (0024)
+    assert f"/reports/{incident_id}/steps/check" in listing
+    assert "First part." in client.text(f"/reports/{incident_id}/steps/check")
 
 
 def test_submission_needs_date_country_kind_and_account_and_keeps_what_was_typed(

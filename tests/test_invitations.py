@@ -204,6 +204,8 @@ def test_family_member_invited_by_advocate_lands_on_home_without_second_factor(
         live = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()
         assert len(live) == 1
         assert live[0].second_factor_done
+        # The new account's key pair is held by this first session (decision 0027).
+        assert live[0].person_key_held is not None
 
 
 def test_expired_invitation_is_refused(app: Flask, client: BrowserClient,

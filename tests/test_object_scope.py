@@ -29,6 +29,7 @@ from portal.models import (
     Family,
     LegalTag,
     Rendition,
+    ResumableUpload,
     Role,
     User,
     db,
@@ -117,7 +118,13 @@ def _ids(app: Flask, insiders: Insiders, family_id: int, person_id: int, inciden
                                        .filter_by(dossier_id=dossier_id)).one()
         rendition = db.session.scalars(select(Rendition)).first()
         assert rendition is not None, "the photo has no preview to probe"
-        return {"family_id": family_id, "person_id": person_id, "incident_id": incident_id,
+        # A resumable upload the member started on their report (decision 0025).
+        upload = ResumableUpload(user_id=insiders.member.id, incident_id=incident_id,
+                                 length_bytes=1)
+        db.session.add(upload)
+        db.session.commit()
+        return {"upload_id": upload.id, "step": "when",
+                "family_id": family_id, "person_id": person_id, "incident_id": incident_id,
                 "item_id": exhibit.evidence_id, "dossier_id": dossier_id, "entry_id": entry.id,
                 "exhibit_id": exhibit.id, "redaction_id": redaction.id,
                 "tag_id": db.session.scalars(select(LegalTag.id)).one(),
@@ -198,7 +205,7 @@ def test_the_inventory_covers_every_kind_of_object(app: Flask):
     """A new object route with a parameter this test cannot fill fails here first."""
     known = {"family_id", "person_id", "incident_id", "item_id", "dossier_id", "entry_id",
              "exhibit_id", "redaction_id", "tag_id", "invitation_id", "number", "purpose",
-             "key", "language", *NOT_YET_IN_THE_WORLD}
+             "key", "language", "upload_id", "step", *NOT_YET_IN_THE_WORLD}
     for _, _, rule in object_routes(app):
         if rule.startswith(ADMIN_AREA):
             continue

@@ -31,7 +31,7 @@ from tests.support.client import BrowserClient
 from tests.support.evidence import upload
 from tests.support.journeys import sign_in, sign_out
 from tests.test_dossiers import World, add, create_dossier, send_for_review
-from tests.test_export import approved_dossier, download, export, pdf_text
+from tests.test_export import approved_dossier, download, export, pdf_text, world_of_two_families
 from tests.test_export import world_of_two_families as world  # noqa: F401 (fixture)
 from tests.test_pdf_structure import describe, fictional_pdf
 
@@ -69,6 +69,10 @@ class Exported:
     bundles: dict[str, bytes]
     dossier_id: int
     numbers: dict[str, str]  # file name -> exhibit number
+    world: World
+    withheld_hashes: list[str]  # of the confidential originals and their renditions
+    custody_hashes: list[str]  # every custody row's hash (the full chains)
+    usernames: list[str]
 
 
 def pdf_strings(pdf: bytes) -> str:
@@ -140,23 +144,29 @@ def bates_ranges(text: str) -> dict[str, tuple[str, str, int]]:
     return ranges
 
 
-@pytest.fixture(name="exported")
-def both_variants_exported(app: Flask, client: BrowserClient, another_client: BrowserClient,
-                           world: World,  # noqa: F811
-                           monkeypatch: pytest.MonkeyPatch) -> Exported:
+@pytest.fixture(name="exported", scope="module")
+def both_variants_exported(app: Flask) -> Exported:
     """The world's confidential photo, a confidential 3-page letter (report one) and a
     street photo classified public whose title is its file name (report two), approved
-    and exported in both variants by a reviewer who gave their name and capacity."""
-    monkeypatch.setitem(app.config, "EVIDENCE_PDF_PREVIEW_PAGES", 3)
-    sign_in(client, world.reporter_one)
-    assert upload(client, world.report_one, [(fictional_pdf(3), LETTER_NAME)]).status_code \
-        in (200, 302)
-    sign_out(client)
-    sign_in(client, world.reporter_two)
-    assert upload(client, world.report_two, [(street_photo(), STREET_NAME)],
-                  kind="photo").status_code in (200, 302)
-    sign_out(client)
-    sign_in(client, world.advocate, code_offset=-1)  # approved_dossier signs in with 0
+    and exported in both variants by a reviewer who gave their name and capacity.
+
+    Built once for the tests of this module (two exports take many seconds): the tables
+    are emptied after the first test, so what the tests read of the database is read
+    here, while it is there."""
+    client: BrowserClient = app.test_client()  # type: ignore[assignment]
+    another_client: BrowserClient = app.test_client()  # type: ignore[assignment]
+    built: World = world_of_two_families.__wrapped__(app, client)  # type: ignore[attr-defined]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setitem(app.config, "EVIDENCE_PDF_PREVIEW_PAGES", 3)
+        sign_in(client, built.reporter_one)
+        assert upload(client, built.report_one, [(fictional_pdf(3), LETTER_NAME)]
+                      ).status_code in (200, 302)
+        sign_out(client)
+        sign_in(client, built.reporter_two)
+        assert upload(client, built.report_two, [(street_photo(), STREET_NAME)],
+                      kind="photo").status_code in (200, 302)
+        sign_out(client)
+    sign_in(client, built.advocate, code_offset=-1)  # approved_dossier signs in with 0
     [letter] = item_ids(app, "application/pdf")
     photo, street = item_ids(app, "image/jpeg")
     describe(client, letter, title=LETTER_NAME, creator="Fictional Office",
@@ -164,7 +174,7 @@ def both_variants_exported(app: Flask, client: BrowserClient, another_client: Br
     describe(client, street, title=STREET_NAME, kind="photo", classification="public",
              source=f"copied as {STREET_NAME} from a phone")
     sign_out(client)
-    dossier_id = approved_dossier(client, another_client, world)
+    dossier_id = approved_dossier(client, another_client, built)
     set_profile(another_client, FULL_NAME, CAPACITY)
     exports = {v: export(another_client, dossier_id, v) for v in ("confidential", "public")}
     pdfs = {v: download(another_client, dossier_id, e, "pdf") for v, e in exports.items()}
@@ -172,16 +182,25 @@ def both_variants_exported(app: Flask, client: BrowserClient, another_client: Br
                for v, e in exports.items()}
     with pikepdf.open(io.BytesIO(pdfs["confidential"])) as document:
         manifest = json.loads(embedded_files(document)["manifest.json"])
+    withheld = (letter, photo)
     with app.app_context():
         names = {db.session.get(EvidenceItem, item_id).sha256: name  # type: ignore[union-attr]
                  for item_id, name in ((letter, LETTER_NAME), (photo, WORLD_PHOTO),
                                        (street, STREET_NAME))}
+        withheld_hashes = [
+            *db.session.scalars(select(EvidenceItem.sha256).where(
+                EvidenceItem.id.in_(withheld))),
+            *db.session.scalars(select(Rendition.sha256).where(
+                Rendition.item_id.in_(withheld)))]
+        custody_hashes = list(db.session.scalars(select(CustodyEvent.row_hash)))
+        usernames = list(db.session.scalars(select(User.username)))
     numbers = {names[e["sha256"]]: e["number"] for e in manifest["exhibits"]}
-    return Exported(pdfs, bundles, dossier_id, numbers)
+    return Exported(pdfs, bundles, dossier_id, numbers, built, withheld_hashes,
+                    custody_hashes, usernames)
 
 
 def test_confidential_exhibits_are_withheld_sheets_on_the_same_pages_of_the_public_variant(
-        app: Flask, exported: Exported, tmp_path: Path):
+        exported: Exported, tmp_path: Path):
     texts = {v: pdf_text(pdf, tmp_path) for v, pdf in exported.pdfs.items()}
     letter, photo, street = (exported.numbers[n] for n in (LETTER_NAME, WORLD_PHOTO, STREET_NAME))
     # The images: the confidential variant shows the photo, the letter's page previews
@@ -212,11 +231,7 @@ def test_confidential_exhibits_are_withheld_sheets_on_the_same_pages_of_the_publ
     public = "\n".join([texts["public"], pdf_strings(exported.pdfs["public"]),
                         attachments_text(exported.pdfs["public"]),
                         bundle_text(exported.bundles["public"])])
-    withheld = [item_ids(app, "application/pdf")[0], item_ids(app, "image/jpeg")[0]]
-    with app.app_context():
-        secrets = [*db.session.scalars(select(EvidenceItem.sha256).where(
-            EvidenceItem.id.in_(withheld))), *db.session.scalars(select(Rendition.sha256).where(
-                Rendition.item_id.in_(withheld)))]
+    secrets = exported.withheld_hashes
     assert len(secrets) >= 5  # two originals, their copies and page previews
     for secret in (*secrets, "Fictional Office", "Handed over in person", "1398/10/18"):
         assert secret not in public, secret
@@ -246,19 +261,20 @@ def test_no_original_file_name_is_in_any_public_byte(exported: Exported, tmp_pat
 
 
 def test_staff_appear_by_role_in_public_and_by_name_and_capacity_in_confidential(
-        app: Flask, exported: Exported, world: World, tmp_path: Path):  # noqa: F811
+        exported: Exported, tmp_path: Path):
+    staff = exported.world
     public = {"text": pdf_text(exported.pdfs["public"], tmp_path),
               "pdf": pdf_strings(exported.pdfs["public"]),
               "attachments": attachments_text(exported.pdfs["public"]),
               "bundle": bundle_text(exported.bundles["public"]),
               **signature_fields(exported.pdfs["public"])}
-    for account in (world.reviewer, world.advocate, world.reporter_one, world.reporter_two):
+    for account in (staff.reviewer, staff.advocate, staff.reporter_one, staff.reporter_two):
         for where, text in public.items():
             assert account.username not in text, (account.username, where)
     for where, text in public.items():
         assert FULL_NAME not in text, where
     # The same search finds a username in the confidential bag (the full custody chain).
-    assert world.reporter_one.username in bundle_text(exported.bundles["confidential"])
+    assert staff.reporter_one.username in bundle_text(exported.bundles["confidential"])
     assert "approved for submission by the legal reviewer on" in public["/Reason"]
     cover = " ".join(public["text"].split("\f")[0].split())
     assert "Approved by Legal reviewer," in cover
@@ -271,7 +287,7 @@ def test_staff_appear_by_role_in_public_and_by_name_and_capacity_in_confidential
         " ".join(confidential.split())
     reason = signature_fields(exported.pdfs["confidential"])["/Reason"]
     assert f"{FULL_NAME}, {CAPACITY}" in reason
-    assert world.reviewer.username not in reason
+    assert staff.reviewer.username not in reason
 
 
 def test_the_public_custody_log_verifies_alone_and_holds_only_the_public_fields(
@@ -304,12 +320,9 @@ def test_the_public_custody_log_verifies_alone_and_holds_only_the_public_fields(
         previous = row["row_hash"]
     # No hash of the full chain (which covers usernames, ids, microseconds) is public.
     public = custody.decode() + pdf_strings(exported.pdfs["public"])
-    with app.app_context():
-        full = list(db.session.scalars(select(CustodyEvent.row_hash)))
-        usernames = list(db.session.scalars(select(User.username)))
-    assert full
-    assert not [h for h in full if h in public]
-    assert not [name for name in usernames if name in custody.decode()]
+    assert exported.custody_hashes
+    assert not [h for h in exported.custody_hashes if h in public]
+    assert not [name for name in exported.usernames if name in custody.decode()]
 
 
 def test_the_confidential_export_waits_for_the_reviewers_name_and_the_review_page_says_so(

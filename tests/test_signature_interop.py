@@ -30,6 +30,9 @@ from tests.test_export import world_of_two_families as world  # noqa: F401 (fixt
 from tests.test_signing import signing_folder_of_its_own  # noqa: F401 (fixture)
 from tests.test_verify import _pdfa_with_attachments
 
+# The signed files and the tools that read them, not the database: SQLite pass only.
+pytestmark = pytest.mark.database_independent
+
 # The rule of page-validation 0.11.0 that reads ISO 19005-2/3 6.4.3 as "the ByteRange of
 # every signature reaches the end of the file", which no signature followed by an
 # incremental update (a document timestamp, PAdES B-LTA) can meet. veraPDF compares it

@@ -21,6 +21,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 import portal.pdf.verify as verify_module
@@ -33,6 +34,9 @@ from tests.test_dossiers import World
 from tests.test_export import approved_dossier, download, export
 from tests.test_export import world_of_two_families as world  # noqa: F401 (fixture)
 from tests.test_verify import make_dossier
+
+# The signed files and the tools that read them, not the database: SQLite pass only.
+pytestmark = pytest.mark.database_independent
 
 VERIFIER = Path(verify_module.__file__)
 

@@ -123,6 +123,9 @@ def ok(response, where: str) -> None:  # type: ignore[no-untyped-def]
         assert not errors, (where, errors)
 
 
+# The account is mostly Persian, so the advocate's translation into the dossier's
+# language (English) is printed beside it, payload and all.
+PERSIAN_ACCOUNT = "دو مأمور به خانهٔ ما آمدند و گفتند که نباید در مراسم سالگرد سخنرانی کنیم. " * 3
 REPORT_FIELDS = ["narrative", "demands", "threat_wording", "perpetrators", "harm_note",
                  "witnesses", "city", "province", "online_platform", "report_reference"]
 PERSON_FIELDS = ["name_latin", "name_persian", "relationship_note", "contact", "address"]
@@ -198,7 +201,8 @@ def test_stored_payloads_are_text_in_every_page_and_in_the_exported_pdf(
     ok(send_report(client, incident_id, "submit", start_text="1398/10/18",
                    type_codes=["summons", "xss_term"], place_type="online",
                    report_authority="police", report_date="1398/10/30",
-                   **{f: value(f"report-{f}") for f in REPORT_FIELDS}), "report")
+                   **{f: value(f"report-{f}") for f in REPORT_FIELDS}
+                   | {"narrative": f"{PERSIAN_ACCOUNT} {value('report-narrative')}"}), "report")
     consent(client, incident_id, "icc_prosecutor", disclosure="full_name")
     ok(upload(client, incident_id, [(jpeg_with_gps(), "photo.jpg")]), "upload")
     with app.app_context():

@@ -52,13 +52,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from tests.support.faults import cli, kill_server, start_server, wait_for
 from tests.support.http_client import LoopbackBrowser, path_of
 from tests.test_real_server import ROOT, instance
 
 SEED = 752
-TRIALS = 12
-MODES = ("row", "during", "blob", "before", "after")  # 12 trials: 3 row, 3 during, 2 each
+# `make test` kills once at every moment; `make proof`
+# runs the long variant (24 kills: about five at each moment).
+TRIALS = 5
+PROOF_TRIALS = 24
+MODES = ("row", "during", "blob", "before", "after")
 MIN_SIZE, MAX_SIZE = 10 * 1024, 8 * 1024**2
 USERNAME, PASSPHRASE = "faultprobe", "quiet lantern harbor pebble violin"
 STALE_AGE_S = 2 * 3600  # beyond reconcile's one-hour threshold for abandoned uploads
@@ -319,14 +324,23 @@ def check_vault_offline(env: dict[str, str], evidence_dir: Path, vault: Vault,
 
 def test_sigkill_during_uploads_leaves_no_partial_item_and_loses_no_receipt(
         tmp_path: Path) -> None:
+    kill_uploads_and_check(tmp_path, TRIALS)
+
+
+@pytest.mark.proof
+def test_sigkill_during_uploads_many_trials(tmp_path: Path) -> None:
+    kill_uploads_and_check(tmp_path, PROOF_TRIALS)
+
+
+def kill_uploads_and_check(tmp_path: Path, trials: int) -> None:
     instance_dir = tmp_path / "instance"
     env, incident_id = make_world(instance_dir)
     evidence_dir = instance_dir / "evidence"
     rng = random.Random(SEED)
     vault = Vault()
     started = time.monotonic()
-    for trial in range(TRIALS + 1):
-        last = trial == TRIALS  # one more restart to check the last trial's uploads
+    for trial in range(trials + 1):
+        last = trial == trials  # one more restart to check the last trial's uploads
         mode = "check" if last else MODES[trial % len(MODES)]
         label = f"trial {trial} ({mode})"
         log = tmp_path / f"server-{trial:02d}.log"
@@ -370,7 +384,7 @@ def test_sigkill_during_uploads_leaves_no_partial_item_and_loses_no_receipt(
     # The trials really did exercise both outcomes.
     assert vault.receipted, "no upload ever got a receipt"
     assert vault.cut_uploads, "no upload was ever cut by a kill"
-    print(f"\n{TRIALS} kills in {elapsed:.1f} s: {len(vault.receipted)} receipted items "
+    print(f"\n{trials} kills in {elapsed:.1f} s: {len(vault.receipted)} receipted items "
           f"intact, {vault.unreceipted_present} committed without a receipt, "
           f"{vault.cut_uploads} uploads cut, {vault.pending_removed} abandoned pending files "
           f"and {vault.orphan_blobs_removed} orphan blobs removed by reconcile --fix")

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.cli import dossier_export  # noqa: F401 (adds `list` and `export` to the group)
+from portal.cli import (
+    dossier_export,  # noqa: F401 (adds `list` and `export` to the group)
+    resumable_uploads,  # noqa: F401 (adds `evidence expire-uploads`)
+)
 from portal.cli.audit import audit_cli
 from portal.cli.backup import backup_cli
 from portal.cli.demo import demo_cli

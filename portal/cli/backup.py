@@ -17,18 +17,9 @@ from portal.audit import AuditAction, Outcome, record_event
 from portal.dependencies import blob_store, crypto_kit
 from portal.models import db
 from portal.services.backup import BackupError, create_backup, read_manifest, restore_backup
-from portal.storage import LocalBlobStore
 
 backup_cli = AppGroup("backup", help="Back up and restore the database and the evidence.")
 FOLDER = click.Path(file_okay=False, path_type=Path)
-
-
-def _local_store() -> LocalBlobStore:
-    store = blob_store()
-    if not isinstance(store, LocalBlobStore):  # an object store keeps its own versions
-        click.echo("backup works with the local evidence store only", err=True)
-        sys.exit(2)
-    return store
 
 
 @backup_cli.command("create")
@@ -36,7 +27,7 @@ def _local_store() -> LocalBlobStore:
 def create(folder: Path) -> None:
     """Write a backup into FOLDER (new or empty). It holds no key: keep the keys apart."""
     try:
-        manifest = create_backup(db.engine, _local_store(), folder,
+        manifest = create_backup(db.engine, blob_store(), folder,
                                  list(crypto_kit().cipher.key_ids))
     except BackupError as error:
         click.echo(f"backup refused: {error}", err=True)
@@ -67,7 +58,7 @@ def check(folder: Path) -> None:
 def restore(folder: Path) -> None:
     """Restore the backup in FOLDER into this instance, which must be empty."""
     try:
-        manifest = restore_backup(db.engine, _local_store(), folder,
+        manifest = restore_backup(db.engine, blob_store(), folder,
                                   list(crypto_kit().cipher.key_ids))
     except BackupError as error:
         click.echo(f"restore refused: {error}", err=True)

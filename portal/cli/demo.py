@@ -3,7 +3,9 @@
 Besides the draft dossier PS752-0001, it makes PS752-0002: two reports written in
 Persian with a fictional photo and a fictional letter (made here with Pillow, stored
 through the evidence service as an upload is: encrypted, with receipt and custody),
-sent to the demo legal reviewer and approved by them with the content hash of its
+translated (certified English translations of its accounts, French and Persian
+translations of its sections: demo_translations.py), sent to the demo legal reviewer
+and approved by them with the content hash of its
 assembly, so that `flask dossier export 2 --as reviewer ...` works at once.
 """
 
@@ -27,6 +29,7 @@ from portal.cli.demo_data import (
     DEMO_TODAY,
     DEMO_VICTIMS,
 )
+from portal.cli.demo_translations import translate_demo_dossier
 from portal.dependencies import blob_store, crypto_kit
 from portal.jobs.execute import run_job
 from portal.media.sniff import detect_media_type
@@ -156,6 +159,7 @@ def _seed_approved_dossier(member: User, advocate: User, reviewer: User, family:
     for incident in reports:
         builder.add_incident(advocate, dossier, incident)
     _complete_sections(advocate, dossier)
+    translate_demo_dossier(advocate, dossier, reports)
     occurrences.redact_remaining(kit, advocate, dossier)
     workflow.send_for_review(advocate, dossier, reviewer)
     # What the review page shows and the reviewer approves: the assembly's content hash,

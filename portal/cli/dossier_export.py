@@ -74,9 +74,10 @@ def export_dossier(dossier_id: int, variant: str, language: str, page_size: str,
         raise click.ClickException(refusal or f"{username} is not the active legal reviewer "
                                    "who approved this dossier: only they can export it")
     try:
-        started = export_service.request_export(reviewer, dossier, export_service.ExportOptions(
-            variant=variant, language=language, page_size=page_size,
-            include_originals=include_originals))
+        started = export_service.request_export(
+            crypto_kit(), reviewer, dossier, export_service.ExportOptions(
+                variant=variant, language=language, page_size=page_size,
+                include_originals=include_originals))
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from error

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from portal.dependencies import blob_store, crypto_kit
 from portal.services.evidence import find_orphans
 from portal.services.vault_check import EXPORT_FILE, ITEM, RENDITION, verify_vault
+from portal.storage import BlobRetained
 
 evidence_cli = AppGroup("evidence", help="The evidence vault.")
 
@@ -51,12 +52,17 @@ def reconcile(fix: bool) -> None:
         click.echo(f"record without its file: export {export_id}", err=True)
     for name in orphans.stale_pending:
         click.echo(f"abandoned upload: {name}")
+    retained = 0
     if fix:
         for key in orphans.blobs_without_row:
-            store.delete(key)
+            try:
+                store.delete(key)
+            except BlobRetained:  # S3 Object Lock: it goes when its retention ends
+                click.echo(f"kept until its retention ends: {key}")
+                retained += 1
         for name in orphans.stale_pending:
             store.remove_pending(name)
-    total = len(orphans.blobs_without_row) + len(orphans.stale_pending)
+    total = len(orphans.blobs_without_row) + len(orphans.stale_pending) - retained
     missing = len(orphans.rows_without_blob) + len(orphans.exports_without_file)
     click.echo(f"{total} orphans{' removed' if fix and total else ''}; "
                f"{missing} records missing their blob")

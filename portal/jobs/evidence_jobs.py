@@ -7,11 +7,12 @@ from flask import current_app
 from portal.dependencies import blob_store, crypto_kit
 from portal.jobs.registry import JobFailed, JobKind, register
 from portal.models import EvidenceItem, Job, User, db
-from portal.services import renditions
+from portal.services import chat_exports, renditions
 
 
 def register_kinds() -> None:
     register(JobKind(renditions.DERIVE_JOB, _derive, _derivation_given_up))
+    register(JobKind(chat_exports.CHAT_EXPORT_JOB, _read_chat_export, _chat_export_given_up))
 
 
 def _item(job: Job) -> EvidenceItem:
@@ -31,3 +32,14 @@ def _derivation_given_up(job: Job) -> None:
     item = db.session.get(EvidenceItem, job.subject_id) if job.subject_id else None
     if item is not None:
         renditions.flag_failed(item)
+
+
+def _read_chat_export(job: Job) -> None:
+    actor = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
+    chat_exports.parse_item(crypto_kit(), blob_store(), _item(job), actor)
+
+
+def _chat_export_given_up(job: Job) -> None:
+    item = db.session.get(EvidenceItem, job.subject_id) if job.subject_id else None
+    if item is not None:
+        chat_exports.refuse(item, None, "failed")

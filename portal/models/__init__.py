@@ -13,7 +13,9 @@ from portal.models.dossiers import (
     DossierReview,
     DossierSection,
     DossierTermReview,
+    PendingTranslation,
     SectionTemplate,
+    SectionTranslation,
     Translation,
 )
 from portal.models.evidence import (
@@ -34,6 +36,7 @@ from portal.models.families import (
     Person,
     Victim,
 )
+from portal.models.identifiers import Identifier, IdentifierKind, Platform
 from portal.models.incidents import (
     AuthorityReport,
     ConsentRecord,
@@ -50,6 +53,7 @@ from portal.models.incidents import (
 from portal.models.jobs import Job, JobState
 from portal.models.kept_posts import KeptPost
 from portal.models.pagination import FixedPagination
+from portal.models.resumable_uploads import ResumableUpload, ResumableUploadPart
 from portal.models.submissions import FormSubmission
 
 __all__ = [
@@ -80,6 +84,8 @@ __all__ = [
     "FamilyMembership",
     "FixedPagination",
     "FormSubmission",
+    "Identifier",
+    "IdentifierKind",
     "Incident",
     "IncidentAgency",
     "IncidentHarm",
@@ -92,12 +98,17 @@ __all__ = [
     "JobState",
     "KeptPost",
     "LegalTag",
+    "PendingTranslation",
     "Person",
+    "Platform",
     "RecoveryCode",
     "Rendition",
+    "ResumableUpload",
+    "ResumableUploadPart",
     "Role",
     "SearchToken",
     "SectionTemplate",
+    "SectionTranslation",
     "Translation",
     "User",
     "UserSession",

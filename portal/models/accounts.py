@@ -98,8 +98,32 @@ class UserSession(Base):
     second_factor_done: Mapped[bool] = mapped_column(default=False)
     client_label: Mapped[str] = mapped_column(String(60), default="")
     revoked_at: Mapped[datetime | None]
+    # The person's private key while this session lives, encrypted under a key derived
+    # from the cookie token (only its digest is above): useless without the browser's
+    # cookie, and emptied when the session ends (decision 0027).
+    person_key_held: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class PersonKey(Base):
+    """A person's key pair (decision 0027): the public half in clear, the private half
+    only under a key derived from their passphrase (Argon2id with its own salt and the
+    cost it was made with). Not a `*_sealed` column: the master key has no part in it."""
+
+    __tablename__ = "person_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    public_keyset: Mapped[bytes] = mapped_column(LargeBinary)
+    private_key_wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    kdf_salt: Mapped[bytes] = mapped_column(LargeBinary)
+    kdf_time_cost: Mapped[int]
+    kdf_memory_kib: Mapped[int]
+    kdf_parallelism: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the private half was last wrapped (creation or passphrase change).
+    wrapped_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class RecoveryCode(Base):

@@ -15,7 +15,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import User
@@ -165,7 +174,10 @@ class DossierExhibit(Base):
 
     __tablename__ = "dossier_exhibits"
     __table_args__ = (UniqueConstraint("dossier_id", "evidence_id"),
-                      UniqueConstraint("dossier_id", "number", name="uq_dossier_exhibits_number"))
+                      UniqueConstraint("dossier_id", "number", name="uq_dossier_exhibits_number"),
+                      CheckConstraint("(messages_from IS NULL AND messages_to IS NULL) OR "
+                                      "(messages_from >= 1 AND messages_to >= messages_from)",
+                                      name="messages_range"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
@@ -176,6 +188,13 @@ class DossierExhibit(Base):
     # Show the metadata-stripped viewing copy instead of the original where the
     # original would expose someone (GPS, names in metadata).
     use_stripped: Mapped[bool] = mapped_column(default=False)
+    # Print the item's machine-read text (OCR, decision 0030) under its image; the
+    # public variant prints it redacted like every text, and never under a redacted copy.
+    print_recognised_text: Mapped[bool] = mapped_column(default=False)
+    # The messages of a chat export this exhibit cites ("messages 14–19"), numbered as
+    # in the item's message list (decision 0029); None: the whole export.
+    messages_from: Mapped[int | None]
+    messages_to: Mapped[int | None]
 
     dossier: Mapped[Dossier] = relationship(back_populates="exhibits")
     evidence: Mapped[EvidenceItem] = relationship()
@@ -328,3 +347,51 @@ class AdvocacyEvent(Base):
 
     def title(self, locale: str) -> str:
         return {"fa": self.title_fa, "fr": self.title_fr}.get(locale, "") or self.title_en
+
+
+class SectionTranslation(Base):
+    """A translation of one narrative section of a dossier into another language: the
+    text a filing in that language prints instead of the section (decision 0023).
+
+    Evidence of its own, like a narrative's translation: who translated it (sealed),
+    how, and whether it is certified with the translator's certificate statement.
+    `source_sha256` is the SHA-256 of the section's text it was made from: when the
+    section changes after it, the translation is stale and an export in its language
+    is refused until it is made again.
+    """
+
+    __tablename__ = "section_translations"
+    __table_args__ = (UniqueConstraint("section_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # sealed values are bound to it
+    section_id: Mapped[int] = mapped_column(ForeignKey("dossier_sections.id"), index=True)
+    language: Mapped[str] = mapped_column(String(2))
+    text_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    translator_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    method: Mapped[TranslationMethod] = mapped_column(
+        enum_column(TranslationMethod, "translation_method", 20))
+    certified: Mapped[bool] = mapped_column(default=False)
+    certificate_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012 (SQLAlchemy reads it)
+
+
+class PendingTranslation(Base):
+    """A legal reviewer's reason for approving a dossier although the account of one of
+    its reports, written in another language, has no certified translation into the
+    dossier's language ("translation to follow"). The dossier prints it where the
+    translation would be."""
+
+    __tablename__ = "pending_translations"
+    __table_args__ = (UniqueConstraint("dossier_id", "incident_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    reason_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -198,6 +199,10 @@ class ConsentRecord(Base):
     disclosure: Mapped[Disclosure] = mapped_column(enum_column(Disclosure, "disclosure"))
     testify: Mapped[Testify] = mapped_column(enum_column(Testify, "testify"))
     withdrawn: Mapped[bool] = mapped_column(default=False)
+    # A report's consent to be counted, as a number only, in the statistics of dossiers
+    # that do not cite it (recurring identifiers, decision 0031). Asked plainly; no by
+    # default, and for every record made before the question existed.
+    aggregate_use: Mapped[bool] = mapped_column(default=False, server_default=false())
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 

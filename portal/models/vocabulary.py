@@ -116,3 +116,23 @@ class IncidentPrecision(StrEnum):
 class LinkKind(StrEnum):
     RELATED = "related"
     DUPLICATE = "duplicate"
+
+
+class IdentifierKind(StrEnum):
+    PHONE = "phone"
+    ACCOUNT = "account"
+    EMAIL = "email"
+    OFFICIAL = "official"
+    PLACE = "place"
+    VEHICLE_PLATE = "vehicle_plate"
+
+
+class Platform(StrEnum):
+    """Where an account lives (only for `IdentifierKind.ACCOUNT`)."""
+
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+    INSTAGRAM = "instagram"
+    X = "x"
+    FACEBOOK = "facebook"
+    OTHER = "other"

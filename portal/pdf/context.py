@@ -102,6 +102,10 @@ class RenderContext:
     # and page previews in the confidential variant), so that the exhibit's Bates range
     # is the same in both variants.
     withheld_pages: Mapping[str, int] = field(default_factory=dict)
+    # Report id -> the legal reviewer's reason for approving its account without a
+    # certified translation into the dossier's language ("translation to follow"),
+    # printed where the translation would be (decision 0023).
+    pending_translations: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def direction(self) -> str:

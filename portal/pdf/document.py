@@ -103,6 +103,15 @@ WITHHELD_SHEET = "withheld_sheet"
 
 
 @dataclass(frozen=True)
+class MachineRead:
+    """An exhibit's recognised text (OCR, decision 0030), printed under its image when
+    the advocate chose so: labelled machine-read, with tesseract's mean confidence."""
+
+    text: str
+    confidence: int
+
+
+@dataclass(frozen=True)
 class ExhibitEntry:
     number: str
     title: str
@@ -131,6 +140,8 @@ class ExhibitEntry:
     claimed_place: str = ""
     claim_source: str = ""  # who says when and where it was made: "reporter", "metadata", ""
     claim_trusted: bool | None = None  # whether that claim can be trusted; None not assessed
+    machine_read: MachineRead | None = None  # printed under the image; None: not chosen
+    messages: str = ""  # the chat messages cited ("14–19", decision 0029); "": all of it
 
     @property
     def sheet(self) -> bool:
@@ -167,6 +178,41 @@ class SectionText:
 
 
 @dataclass(frozen=True)
+class SectionTranslationText:
+    """Who translated a section of a dossier exported in another language than the one
+    it was written in (decision 0023): the export prints the translation in the
+    section's place and this record in Annex C."""
+
+    key: str  # the section key
+    language: str
+    translator: str
+    method: str
+    certified: bool
+    certificate: str  # the translator's certificate statement, "" when not certified
+
+
+@dataclass(frozen=True)
+class RecurringIdentifierEntry:
+    """An identifier recorded on the dossier's reports or exhibits that more than one
+    counted report names (decision 0031). The counts hold the dossier's reports and,
+    as numbers only, other reports whose consent allows it; `shown` is redacted in the
+    public variant (a protected term)."""
+
+    kind: str  # IdentifierKind value
+    platform: str  # Platform value for an account, ""
+    shown: str  # "+98 912 345 6789", "@handle"... ("[REDACTED – R2]" in public)
+    reports: int  # counted reports naming it
+    families: int  # the family files of those reports
+    first_day: str  # the earliest start date among them, ISO ("2020-01-08"); "" unknown
+    last_day: str
+    cited_reports: tuple[int, ...]  # the dossier's reports naming it (their ids)
+    cited_exhibits: tuple[str, ...]  # the dossier's exhibits it is recorded on (EX-0001)
+    # The timeline strip: (period, counted reports), every month from the first to the
+    # last ("2022-10"), or every year ("2022") when they span more than two years.
+    timeline: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
 class DossierDocument:
     variant: str
     number: int
@@ -186,3 +232,11 @@ class DossierDocument:
     facts: DossierFactsLike
     redaction_reasons: tuple[str, ...]  # the reason codes used, for the key to codes
     families: tuple[FamilyEntry, ...] = ()  # in the order their first report appears
+    # Set only when the document is assembled in another language than the dossier's
+    # (then `sections` hold the translations): the record of each, for Annex C. Left out
+    # of the content hash when empty, so the filing language's document hashes as before.
+    rendered_language: str = ""
+    section_translations: tuple[SectionTranslationText, ...] = ()
+    # Recurring identifiers (decision 0031): left out of the content hash when empty, so
+    # a dossier without any hashes as it did before they existed.
+    identifiers: tuple[RecurringIdentifierEntry, ...] = ()

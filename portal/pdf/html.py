@@ -17,7 +17,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from portal.calendar import DateInputError, format_both, guess_calendar, parse_date
-from portal.calendar.parse import Calendar
+from portal.calendar.parse import Calendar, ParsedDate, Precision
 from portal.localization import persian_digits
 from portal.pdf.assets import asset_url
 from portal.pdf.context import PAGE_SIZES, RenderContext
@@ -65,7 +65,11 @@ def outline(document: DossierDocument) -> list[Block]:
     blocks = [Block("blk-cover", "cover"), Block("blk-protection", "protection"),
               Block("blk-toc", "toc"), Block("blk-abbreviations", "abbreviations")]
     blocks += [Block(f"blk-{key}", "section", key) for key in BEFORE_PATTERNS if key in keys]
-    blocks += [Block("blk-patterns", "patterns"), Block("blk-incidents", "incidents")]
+    blocks += [Block("blk-patterns", "patterns")]
+    # Only when there are some (decision 0031): the blocks of dossiers without any, and
+    # so their fixed paginations (decision 0022), are unchanged.
+    blocks += [Block("blk-identifiers", "identifiers")] if document.identifiers else []
+    blocks += [Block("blk-incidents", "incidents")]
     blocks += [Block(f"blk-inc-{i.position}", "incident", str(i.position))
                for i in document.incidents]
     blocks += [Block("blk-perpetrators", "perpetrators"), Block("blk-victims", "victims")]
@@ -142,21 +146,51 @@ def dossier_html(env: Environment, document: DossierDocument, context: RenderCon
             return _persian_dates(value)
         return value.primary, value.secondary
 
+    def day(value: object) -> str:
+        """An ISO date (or the date of an ISO time) written in the rendering's language;
+        in Persian, Solar Hijri beside Gregorian. Anything else is printed as it is."""
+        return written_day(str(value or ""), context.locale)
+
+    def listed(labels: list[str]) -> str:
+        """Labels joined as the language writes a list ("a, b and c", "a، b و c")."""
+        from babel.lists import format_list  # light; loaded on first use
+
+        names = [str(label) for label in labels if label]
+        return format_list(names, locale=context.locale) if names else "—"
+
     blocks = outline(document)
     css = env.get_template("pdf/dossier.css").render(
         doc=document, ctx=context, page_size=PAGE_SIZES[context.page_size],
         css_string=css_string, font_faces=Markup(font_face_css()))  # noqa: S704 - our CSS
     return env.get_template("pdf/dossier.html").render(
         doc=document, ctx=context, blocks=blocks, css=Markup(css),  # noqa: S704 - our CSS
-        v=context.vocabulary, digits=digits, both=both, asset_url=asset_url,
+        v=context.vocabulary, digits=digits, both=both, asset_url=asset_url, listed=listed, day=day,
         dir_of=lambda text: text_direction(str(text or "")),
-        section_dir="rtl" if document.language == "fa" else "ltr",
+        section_dir="rtl" if (document.rendered_language or document.language) == "fa"
+        else "ltr",
         pad=lambda block_id: Markup(pad_marker(block_id)),  # noqa: S704 - fixed text
         lang=lambda code: language_name(code, context.locale),
         abbreviations=abbreviations_used(document, context),
         families={f.code: f for f in document.families},
         exhibits={e.number: e for e in document.exhibits},
         incidents={str(i.position): i for i in document.incidents})
+
+
+def written_day(value: str, locale: str) -> str:
+    """"2026-12-05" as "December 5, 2026", "5 décembre 2026" or "۱۴ آذر ۱۴۰۵ (۵ دسامبر
+    ۲۰۲۶)"; a value that is no ISO date is returned as it is (in Persian digits in fa)."""
+    from babel.dates import format_date  # light; loaded on first use
+
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return persian_digits(value) if locale == "fa" else value
+    if locale != "fa":
+        return format_date(day, "long", locale=locale)
+    stored = ParsedDate.from_stored(day, day, Precision.DAY, None, Calendar.GREGORIAN,
+                                    day.isoformat())
+    solar_hijri, gregorian = format_both(stored, "fa")
+    return persian_digits(f"{solar_hijri} ({gregorian})")
 
 
 def language_name(code: str, locale: str) -> str:

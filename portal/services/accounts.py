@@ -11,6 +11,7 @@ from portal.models import Role, User, db, utcnow
 from portal.policy import Permission, can
 from portal.services.errors import PermissionDenied, ValidationFailed
 from portal.services.passphrases import require_acceptable_passphrase
+from portal.services.person_keys import create_person_key, rewrap_for_new_passphrase
 from portal.services.sessions import revoke_all_sessions
 
 
@@ -38,6 +39,7 @@ def create_user(
                 passphrase_hash=kit.hasher.hash(passphrase), locale=locale)
     db.session.add(user)
     db.session.flush()
+    create_person_key(kit, user, passphrase)  # decision 0027: sealable to from the start
     record_event(AuditAction.USER_CREATED, Outcome.SUCCESS, actor=user,
                  target_type="user", target_id=user.id, details={"role": role.value})
     return user
@@ -78,7 +80,8 @@ def passphrase_matches(kit: CryptoKit, user: User, typed: str) -> bool:
 
 
 def change_passphrase(kit: CryptoKit, user: User, current: str, new: str) -> None:
-    """Replace the passphrase after proving the current one.
+    """Replace the passphrase after proving the current one, and wrap the person's
+    private key under the new one.
 
     Raises ValidationFailed on a wrong current passphrase or a weak new one.
     """
@@ -87,6 +90,8 @@ def change_passphrase(kit: CryptoKit, user: User, current: str, new: str) -> Non
     require_acceptable_passphrase(new, user.role, [user.username, user.display_name], "new")
     user.passphrase_hash = kit.hasher.hash(new)
     user.passphrase_changed_at = utcnow()
+    # The same key pair, now under the new passphrase only (decision 0027).
+    rewrap_for_new_passphrase(kit, user, current, new)
     record_event(AuditAction.PASSPHRASE_CHANGED, Outcome.SUCCESS, actor=user,
                  target_type="user", target_id=user.id)
 

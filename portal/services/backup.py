@@ -8,6 +8,10 @@ A backup is a folder::
     database.pgdump        PostgreSQL: `pg_dump --format=custom`
     evidence/<xx>/<key>    every committed blob of the store, copied byte for byte
 
+The evidence store may be the local folder or an S3 bucket (decision 0026): blobs are
+read and written through the store's interface, so a backup of one kind of store
+restores into the other.
+
 Security assumptions: the blobs and every sealed column are ciphertext, so the folder
 holds no plaintext of evidence or narratives; it holds **no key** (not the master keys,
 not the index key, not `instance/config.py`): only the ids of the master keys, so that
@@ -29,11 +33,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine, make_url
 
-from portal.storage import LocalBlobStore, validate_blob_key
+from portal.storage import BlobStore, LocalBlobStore, validate_blob_key
 
 FORMAT = "ps752-portal-backup/1"
 MANIFEST = "manifest.json"
@@ -61,7 +66,7 @@ class Manifest:
         return sum(1 for name in self.files if name.startswith(f"{EVIDENCE}/"))
 
 
-def create_backup(engine: Engine, store: LocalBlobStore, target: Path,
+def create_backup(engine: Engine, store: BlobStore, target: Path,
                   master_key_ids: list[str]) -> Manifest:
     """Write a backup of the database behind `engine` and of `store` into `target`.
 
@@ -75,7 +80,8 @@ def create_backup(engine: Engine, store: LocalBlobStore, target: Path,
                         created_at=datetime.now(UTC).isoformat(timespec="seconds"))
     _dump_database(engine, target)
     for key in sorted(store.keys()):
-        _copy_private(store.path_of(key), target / EVIDENCE / key[:2] / key)
+        with store.open(key) as blob:
+            _copy_private(blob, target / EVIDENCE / key[:2] / key)
     for path in sorted(p for p in target.rglob("*") if p.is_file()):
         manifest.files[path.relative_to(target).as_posix()] = _describe(path)
     _write_private(target / MANIFEST, json.dumps(manifest.__dict__, indent=2,
@@ -108,7 +114,7 @@ def read_manifest(source: Path) -> Manifest:
     return manifest
 
 
-def restore_backup(engine: Engine, store: LocalBlobStore, source: Path,
+def restore_backup(engine: Engine, store: BlobStore, source: Path,
                    configured_key_ids: list[str]) -> Manifest:
     """Restore the backup in `source` into an empty database and an empty blob store.
 
@@ -130,11 +136,12 @@ def restore_backup(engine: Engine, store: LocalBlobStore, source: Path,
     for name in manifest.files:
         if name.startswith(f"{EVIDENCE}/"):
             key = validate_blob_key(name.rsplit("/", 1)[1])
-            _copy_private(source / name, store.path_of(key))
+            with (source / name).open("rb") as blob:
+                store.put(key, blob)
     return manifest
 
 
-def instance_problems(engine: Engine, store: LocalBlobStore) -> list[str]:
+def instance_problems(engine: Engine, store: BlobStore) -> list[str]:
     """Why this instance is not empty (tables in the database, blobs in the store)."""
     problems = []
     tables = inspect(engine).get_table_names()
@@ -142,11 +149,13 @@ def instance_problems(engine: Engine, store: LocalBlobStore) -> list[str]:
         problems.append(f"the database already has {len(tables)} tables (restore needs a "
                         "new, empty database: do not run `flask db upgrade` first)")
     if next(iter(store.keys()), None) is not None:
-        problems.append(f"the evidence store {store.root} already holds files")
+        where = (store.root if isinstance(store, LocalBlobStore)
+                 else f"(bucket {getattr(store, 'bucket', '?')})")
+        problems.append(f"the evidence store {where} already holds files")
     return problems
 
 
-def _require_empty(engine: Engine, store: LocalBlobStore) -> None:
+def _require_empty(engine: Engine, store: BlobStore) -> None:
     problems = instance_problems(engine, store)
     if problems:
         raise BackupError("refusing to restore into an instance that is not empty: "
@@ -238,12 +247,12 @@ def _describe(path: Path) -> dict[str, str | int]:
     return {"sha256": digest.hexdigest(), "size": path.stat().st_size}
 
 
-def _copy_private(source: Path, destination: Path) -> None:
-    """Copy a file as is into a new 0600 file (0700 folders), refusing to overwrite."""
+def _copy_private(source: BinaryIO, destination: Path) -> None:
+    """Copy a blob as is into a new 0600 file (0700 folders), refusing to overwrite."""
     destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     with os.fdopen(os.open(destination, flags, 0o600), "wb") as out:
-        for chunk in _chunks(source):
+        while chunk := source.read(_CHUNK):
             out.write(chunk)
         out.flush()
         os.fsync(out.fileno())

@@ -23,6 +23,9 @@ class ConsentChoice:
     destinations: tuple[str, ...]
     disclosure: str
     testify: str
+    # A report may be counted, as a number only, in dossiers that do not cite it
+    # (recurring identifiers, decision 0031). No unless asked and answered yes.
+    aggregate_use: bool = False
 
 
 def current_consent(subject: Incident | Person) -> ConsentRecord | None:
@@ -51,9 +54,12 @@ def record_consent(actor: User, subject: Incident | Person, choice: ConsentChoic
         raise InvalidFields(errors)
     record = _new_record(actor, subject, _ordered(choice.destinations),
                          Disclosure(choice.disclosure), Testify(choice.testify), withdrawn=False)
+    # Only a report is ever counted: a person's consent has no such use.
+    record.aggregate_use = choice.aggregate_use and isinstance(subject, Incident)
     record_event(AuditAction.CONSENT_RECORDED, Outcome.SUCCESS, actor=actor,
                  target_type=_kind(subject), target_id=subject.id,
-                 details={"destinations": len(record.destinations)})
+                 details={"destinations": len(record.destinations),
+                          "aggregate_use": record.aggregate_use})
     return record
 
 

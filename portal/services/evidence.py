@@ -28,6 +28,7 @@ from portal.models import (
     EvidenceState,
     Incident,
     Rendition,
+    ResumableUploadPart,
     User,
     db,
     evidence_incidents,
@@ -38,7 +39,7 @@ from portal.policy import Permission, can
 from portal.services.consent import allows
 from portal.services.errors import InvalidFields, PermissionDenied, ValidationFailed
 from portal.services.sealing import open_text, seal_text
-from portal.storage import BlobStore, PendingBlob
+from portal.storage import BlobStore, PendingBlob, StorageError
 
 HEAD_BYTES = 8192  # enough for libmagic to recognise a file
 MAX_FILENAME_CHARS = 255
@@ -183,7 +184,10 @@ def discard_unrecorded(store: BlobStore, spools: list[Spool]) -> None:
         return
     for key in keys:
         if key not in recorded:
-            store.delete(key)
+            try:
+                store.delete(key)
+            except StorageError:  # store gone or object locked: reconcile finds it
+                continue
 
 
 def items_of(incident: Incident) -> list[EvidenceItem]:
@@ -306,6 +310,9 @@ def find_orphans(store: BlobStore, pending_older_than_s: float = 3600) -> Orphan
         select(DossierExport.id, DossierExport.pdf_blob_key, DossierExport.bundle_blob_key))
         for key in (pdf, bundle) if key is not None]
     known |= {key for _, key in export_files}
+    # Parts of resumable uploads in progress (decision 0025); expired ones go with
+    # `flask evidence expire-uploads`, then their blobs are orphans like any other.
+    known |= set(db.session.scalars(select(ResumableUploadPart.blob_key)))
     blobs = sorted(k for k in store.keys() if k not in known)  # noqa: SIM118 - not a dict
     missing = [item.id for item in db.session.scalars(select(EvidenceItem).where(
         EvidenceItem.state != EvidenceState.WITHDRAWN)) if not store.exists(item.blob_key)]

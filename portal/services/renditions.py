@@ -30,6 +30,7 @@ from portal.media.pdf import PDF_TYPES, document_info, first_page, page_count, p
 from portal.media.tools import MAX_MEDIA_INPUT_BYTES, MemoryInput
 from portal.models import EvidenceItem, EvidenceState, JobState, Rendition, User, db
 from portal.models.sealed import sealed_context
+from portal.services import recognised_text  # a module: it uses this one in turn
 from portal.services.evidence import (
     StoredBlob,
     blob_associated_data,
@@ -93,6 +94,8 @@ def request_derivation(item: EvidenceItem, actor: User) -> None:
         _flag(item, FLAG_NEVER_RENDERED)
     elif item.detected_media_type in PREVIEWABLE_IMAGE_TYPES | TOOL_DECODED_TYPES:
         enqueue_job(DERIVE_JOB, subject_type=SUBJECT, subject_id=item.id, requested_by=actor)
+    from portal.services import chat_exports  # imported here: chat_exports imports this module
+    chat_exports.request_parsing(item, actor)  # a chat export (decision 0029): its own job
 
 
 def preview_state(item: EvidenceItem) -> str:
@@ -123,6 +126,7 @@ def derive(kit: CryptoKit, store: BlobStore, item: EvidenceItem, actor: User | N
         return  # withdrawn since, or already derived
     if item.detected_media_type in TOOL_DECODED_TYPES:
         derive_with_tools(kit, store, item, actor, pdf_pages)
+        recognised_text.recognise_item(kit, store, item, actor)  # OCR of the page previews
         return
     if item.detected_media_type not in PREVIEWABLE_IMAGE_TYPES:
         return
@@ -141,6 +145,7 @@ def derive(kit: CryptoKit, store: BlobStore, item: EvidenceItem, actor: User | N
     seal_text(kit, item, "metadata_sealed", json.dumps(result.metadata, ensure_ascii=False))
     record_custody(item, CustodyAction.METADATA_EXTRACTED, actor=actor, hash_before=item.sha256)
     store_image_renditions(kit, store, item, result, actor, "viewing_copy")
+    recognised_text.recognise_item(kit, store, item, actor)  # OCR of the viewing copy
 
 
 def store_image_renditions(kit: CryptoKit, store: BlobStore, item: EvidenceItem,

@@ -2,7 +2,7 @@
 
 The browser holds a random token; the database holds its SHA-256 digest. Ending a
 session marks its row revoked, so a copied or replayed cookie stops working on the
-very next request.
+very next request, and empties the private key the session held (decision 0027).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def find_live_session(
         or not user.is_active
     )
     if expired:
-        _record_on_the_side(session, revoked_at=now)
+        _record_on_the_side(session, revoked_at=now, person_key_held=None)
         return None
     if now - session.last_seen_at >= TOUCH_EVERY:
         _record_on_the_side(session, last_seen_at=now)
@@ -78,7 +78,7 @@ def find_live_session(
 TOUCH_EVERY = timedelta(seconds=15)
 
 
-def _record_on_the_side(session: UserSession, **values: datetime) -> None:
+def _record_on_the_side(session: UserSession, **values: datetime | None) -> None:
     """Write session bookkeeping in its own short transaction, and show it on the
     loaded object without making the request's session dirty."""
     with db.engine.begin() as connection:
@@ -99,8 +99,10 @@ def mark_reauthenticated(session: UserSession) -> None:
 
 
 def revoke_session(session: UserSession) -> None:
+    """End `session`; the private key it held is dropped with it (decision 0027)."""
     if session.revoked_at is None:
         session.revoked_at = utcnow()
+    session.person_key_held = None
 
 
 def revoke_all_sessions(user: User) -> int:
@@ -108,7 +110,7 @@ def revoke_all_sessions(user: User) -> int:
     result = db.session.execute(
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=utcnow(), person_key_held=None)
         .execution_options(synchronize_session="fetch")
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -120,9 +122,31 @@ def revoke_other_sessions(user: User, keep: UserSession) -> None:
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None),
                UserSession.id != keep.id)
-        .values(revoked_at=utcnow())
+        .values(revoked_at=utcnow(), person_key_held=None)
         .execution_options(synchronize_session="fetch")
     )
+
+
+def drop_stale_held_keys(policy: SessionPolicy, now: datetime | None = None) -> int:
+    """Empty the private key held by every session that has ended or outlived its
+    limits, visited again or not (decision 0027): an abandoned session's row must not
+    keep a key that a copy of the database and an old cookie could open together.
+
+    Uses the longer of the two idle limits, so a session still alive is never touched.
+    Returns how many rows were emptied.
+    """
+    now = now or utcnow()
+    idle = max(policy.staff_idle, policy.family_idle)
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.person_key_held.is_not(None),
+               UserSession.revoked_at.is_not(None)
+               | (UserSession.last_seen_at < now - idle)
+               | (UserSession.created_at < now - policy.absolute))
+        .values(person_key_held=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def end_all_sessions(actor: User) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
@@ -80,25 +81,35 @@ def add_translation(kit: CryptoKit, actor: User, subject: Subject,
 
 
 def _validate(given: TranslationInput) -> None:
-    errors = {}
+    errors = translation_field_errors(given.text, MAX_TEXT_CHARS, given.translator,
+                                      given.method, given.certified)
     if given.language not in LANGUAGES:
         errors["language"] = _l("Choose the language of the translation.")
-    if not given.text.strip():
+    if errors:
+        raise InvalidFields(errors)
+
+
+def translation_field_errors(text: str, max_text_chars: int, translator: str, method: str,
+                             certified: bool) -> dict[str, LazyString]:
+    """What is wrong with the fields every translation record has (text, translator,
+    method, certified), by field: the rules of a narrative's and of a dossier section's
+    translation are one."""
+    errors: dict[str, LazyString] = {}
+    if not text.strip():
         errors["text"] = _l("Enter the translated text.")
-    elif len(given.text) > MAX_TEXT_CHARS:
-        errors["text"] = _l("Use at most %(max)d characters.", max=MAX_TEXT_CHARS)
-    if not given.translator.strip():
+    elif len(text) > max_text_chars:
+        errors["text"] = _l("Use at most %(max)d characters.", max=max_text_chars)
+    if not translator.strip():
         errors["translator"] = _l("Enter who translated it (for a machine, the tool's name).")
-    elif len(given.translator) > MAX_TRANSLATOR_CHARS:
+    elif len(translator) > MAX_TRANSLATOR_CHARS:
         errors["translator"] = _l("Use at most %(max)d characters.", max=MAX_TRANSLATOR_CHARS)
-    if given.method not in {m.value for m in TranslationMethod}:
+    if method not in {m.value for m in TranslationMethod}:
         errors["method"] = _l("Choose how it was translated.")
-    elif given.certified and given.method == TranslationMethod.MACHINE:
+    elif certified and method == TranslationMethod.MACHINE:
         # A certificate vouches for a translator's work; nobody vouched for raw machine output.
         errors["certified"] = _l("A machine translation that no one reviewed cannot be "
                                  "certified.")
-    if errors:
-        raise InvalidFields(errors)
+    return errors
 
 
 def list_translations(kit: CryptoKit, subject: Subject) -> list[TranslationView]:

@@ -3,7 +3,9 @@
 A reporter asks; a legal reviewer (another person, with a recent sign-in) approves.
 Approval destroys the item's data keys (crypto-shredding) and its sealed details;
 what remains is a tombstone: the SHA-256 taken at intake, the size, and the whole
-custody log, which records both steps.
+custody log, which records both steps. The blobs are then deleted, unless the store
+keeps them under a retention period (S3 Object Lock, decision 0026): the key is gone
+either way, and the "key destroyed" event counts the blobs left behind.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from portal.models import EvidenceItem, EvidenceState, User, db, utcnow
 from portal.policy import Permission, can
 from portal.services.errors import PermissionDenied, ValidationFailed
 from portal.services.sealing import seal_text
-from portal.storage import BlobStore
+from portal.storage import BlobRetained, BlobStore
 
 MAX_REASON_CHARS = 2_000
 # Everything sealed about the item goes with its key; the hash and the log stay.
@@ -63,12 +65,21 @@ def approve_withdrawal(actor: User, item: EvidenceItem, store: BlobStore) -> Non
     item.state = EvidenceState.WITHDRAWN
     item.withdrawn_by_id = actor.id
     item.withdrawn_at = utcnow()
-    record_custody(item, CustodyAction.KEY_DESTROYED, actor=actor, hash_before=item.sha256,
-                   details={"renditions": len(item.renditions)})
     db.session.flush()
-    # Without their keys the blobs are noise; removing them frees the space.
+    # Without their keys the blobs are noise; removing them frees the space. A store
+    # under retention (S3 Object Lock) refuses: the ciphertext stays, unreadable, until
+    # the retention ends, and the custody log says so.
+    retained = 0
     for key in [item.blob_key, *(r.blob_key for r in item.renditions)]:
-        store.delete(key)
+        try:
+            store.delete(key)
+        except BlobRetained:
+            retained += 1
+    details: dict[str, str | int | bool] = {"renditions": len(item.renditions)}
+    if retained:
+        details["ciphertext_retained"] = retained
+    record_custody(item, CustodyAction.KEY_DESTROYED, actor=actor, hash_before=item.sha256,
+                   details=details)
 
 
 def pending_withdrawals() -> list[EvidenceItem]:

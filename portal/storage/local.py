@@ -43,12 +43,14 @@ from typing import Any, BinaryIO, Protocol, Self, cast
 __all__ = [
     "BlobAlreadyExists",
     "BlobNotFound",
+    "BlobRetained",
     "BlobStore",
     "InvalidBlobKey",
     "LocalBlobStore",
     "LocalPendingBlob",
     "PendingBlob",
     "StorageError",
+    "StorageUnavailable",
     "UnsafeBlobPath",
     "validate_blob_key",
 ]
@@ -78,6 +80,14 @@ class BlobNotFound(StorageError, LookupError):
 
 class BlobAlreadyExists(StorageError):
     """A commit would overwrite a committed blob; it was refused."""
+
+
+class StorageUnavailable(StorageError):
+    """The store cannot be reached or failed (an object store's network error or 5xx)."""
+
+
+class BlobRetained(StorageError):
+    """The store refused to delete a blob still under retention (S3 Object Lock)."""
 
 
 def validate_blob_key(key: object) -> str:
@@ -124,7 +134,10 @@ class PendingBlob(Protocol):
 
 
 class BlobStore(Protocol):
-    """Where encrypted blobs live; the local disk now, an object store maybe later."""
+    """Where encrypted blobs live: the local disk, or an S3-compatible object store.
+
+    Any method may raise :class:`StorageUnavailable` when the store cannot be reached.
+    """
 
     def begin(self) -> PendingBlob:
         """Start writing a new blob under a fresh random key."""
@@ -139,7 +152,8 @@ class BlobStore(Protocol):
         ...
 
     def delete(self, key: str) -> None:
-        """Remove the committed blob ``key``; idempotent."""
+        """Remove the committed blob ``key``; idempotent. Raises :class:`BlobRetained`
+        when the store keeps it until a retention period ends (S3 Object Lock)."""
         ...
 
     def keys(self) -> Iterator[str]:
@@ -152,6 +166,11 @@ class BlobStore(Protocol):
 
     def remove_pending(self, name: str) -> None:
         """Remove a leftover pending blob named by :meth:`stale_pending`; idempotent."""
+        ...
+
+    def put(self, key: str, source: BinaryIO) -> None:
+        """Store ``source``'s bytes as the committed blob ``key`` (restoring a backup);
+        raises :class:`BlobAlreadyExists` if there is one."""
         ...
 
 
@@ -346,7 +365,22 @@ class LocalBlobStore(BlobStore):
     def begin(self) -> LocalPendingBlob:
         """Create ``tmp/<key>.pending`` (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600) under a
         fresh key of 128 random bits from :mod:`secrets`."""
-        key = secrets.token_hex(16)
+        return self._begin(secrets.token_hex(16))
+
+    def put(self, key: str, source: BinaryIO) -> None:
+        """Store ``source``'s bytes as blob ``key`` (a backup's restore: the key is
+        the one recorded, bound into the ciphertext), durably, as a commit does.
+
+        Raises:
+            BlobAlreadyExists: if a blob has this key (it is left untouched).
+            InvalidBlobKey: if ``key`` is malformed.
+        """
+        with self._begin(validate_blob_key(key)) as pending:
+            while chunk := source.read(1024 * 1024):
+                pending.file.write(chunk)
+            pending.commit()
+
+    def _begin(self, key: str) -> LocalPendingBlob:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
         fd = os.open(self.tmp_dir / f"{key}{_PENDING_SUFFIX}", flags, 0o600)
         os.fchmod(fd, 0o600)  # exactly 0600 whatever the umask

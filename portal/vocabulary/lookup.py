@@ -26,6 +26,7 @@ from portal.models.dossiers import (
     SectionKey,
     TranslationMethod,
 )
+from portal.models.identifiers import IdentifierKind, Platform
 from portal.models.vocabulary import (
     Agency,
     Authority,
@@ -40,7 +41,15 @@ from portal.models.vocabulary import (
     Trigger,
     Verification,
 )
-from portal.vocabulary import audit, consent, dossiers, evidence, incidents, people
+from portal.vocabulary import (
+    audit,
+    consent,
+    dossiers,
+    evidence,
+    identifiers,
+    incidents,
+    people,
+)
 from portal.vocabulary.table import Labels
 
 VOCABULARIES: Mapping[type[StrEnum], Labels] = {
@@ -69,6 +78,8 @@ VOCABULARIES: Mapping[type[StrEnum], Labels] = {
     TranslationMethod: dossiers.TRANSLATION_METHOD_LABELS,
     AdvocacyEventKind: dossiers.ADVOCACY_EVENT_KIND_LABELS,
     ExportStage: dossiers.EXPORT_STAGE_LABELS,
+    IdentifierKind: identifiers.IDENTIFIER_KIND_LABELS,
+    Platform: identifiers.PLATFORM_LABELS,
 }
 
 Vocabulary = type[StrEnum] | str

@@ -14,6 +14,7 @@ from portal.web.headers import add_security_headers
 from portal.web.i18n import select_locale, template_globals
 from portal.web.kept_posts import install as install_kept_posts
 from portal.web.layout import layout_context, local_digits
+from portal.web.onion import install as install_onion_only
 from portal.web.unit_of_work import finish_unit_of_work
 from portal.web.uploads import install as install_uploads
 
@@ -21,6 +22,7 @@ from portal.web.uploads import install as install_uploads
 def init_web(app: Flask) -> None:
     """Wire extensions, hooks, blueprints and error handlers onto the app."""
     install_kit(app)
+    install_onion_only(app)  # ONION_ONLY: refuse what did not come through the onion service
     install_uploads(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]))
@@ -50,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.web.editorial import bp as editorial_bp
     from portal.web.evidence import bp as evidence_bp
     from portal.web.families import bp as families_bp
+    from portal.web.identifiers import bp as identifiers_bp
     from portal.web.invitations import bp as invitations_bp
     from portal.web.main import bp as main_bp
     from portal.web.register import bp as register_bp
@@ -59,5 +62,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, account_bp, invitations_bp, admin_bp, register_bp,
                       families_bp, reports_bp, workspace_bp, evidence_bp, dossiers_bp,
-                      editorial_bp, translations_bp):
+                      editorial_bp, translations_bp, identifiers_bp):
         app.register_blueprint(blueprint)

@@ -104,6 +104,7 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "reports.mine": Access(Permission.INCIDENT_CREATE),
     "reports.new": Access(Permission.INCIDENT_CREATE),
     "reports.edit": Access(Permission.INCIDENT_AMEND),
+    "reports.delete_draft": Access(Permission.INCIDENT_AMEND),
     "reports.view": Access(Permission.INCIDENT_READ),
     "reports.receipt": Access(Permission.INCIDENT_AMEND),
     "reports.history": Access(Permission.INCIDENT_READ),
@@ -126,6 +127,12 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     # Evidence. Each view also checks the report or the item itself (404 outside scope).
     "evidence.upload": Access(Permission.EVIDENCE_ADD),
     "evidence.receipt": Access(Permission.EVIDENCE_ADD),
+    # Resumable uploads (tus, decision 0025): the views also check that the upload is
+    # the person's own, of that report.
+    "evidence.start_upload": Access(Permission.EVIDENCE_ADD),
+    "evidence.upload_offset": Access(Permission.EVIDENCE_ADD),
+    "evidence.upload_part": Access(Permission.EVIDENCE_ADD),
+    "evidence.abandon_upload": Access(Permission.EVIDENCE_ADD),
     "evidence.item": Access(Permission.EVIDENCE_READ),
     "evidence.download": Access(Permission.EVIDENCE_READ),
     "evidence.custody": Access(Permission.EVIDENCE_READ),
@@ -149,6 +156,8 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "dossiers.incident_action": Access(Permission.DOSSIER_EDIT),
     "dossiers.order": Access(Permission.DOSSIER_EDIT),
     "dossiers.exhibit": Access(Permission.DOSSIER_EDIT),
+    "dossiers.recognised_text": Access(Permission.DOSSIER_EDIT),
+    "dossiers.exhibit_messages": Access(Permission.DOSSIER_EDIT),
     "dossiers.renumber": Access(Permission.DOSSIER_EDIT),
     "dossiers.redact_image": Access(Permission.DOSSIER_EDIT),
     "dossiers.clear_redaction": Access(Permission.DOSSIER_EDIT),
@@ -168,6 +177,9 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     # Narrative sections: reading needs DOSSIER_READ; the view checks DOSSIER_EDIT on the
     # dossier before saving. The pattern analysis is read-only.
     "dossiers.edit_section": Access(Permission.DOSSIER_READ),
+    # A section's translation (decision 0023): the same rule; the service checks
+    # DOSSIER_EDIT before a save.
+    "dossiers.translate_section": Access(Permission.DOSSIER_READ),
     "dossiers.patterns_preview": Access(Permission.DOSSIER_READ),
     "dossiers.export": Access(Permission.DOSSIER_EXPORT,
                               recent_login=RecentLogin("dossiers.export")),
@@ -187,6 +199,17 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     # The advocate's workspace.
     "workspace.incidents": Access(Permission.WORKSPACE_USE),
     "workspace.statistics": Access(Permission.WORKSPACE_USE),
+    # Identifiers (decision 0028): recorded by whoever may add evidence to the report or
+    # describe the item (each view checks the report or item: 404 outside scope); the
+    # recurring identifiers and the reports naming one are the advocates' workspace; a
+    # dossier's identifiers are for whoever reads the dossier.
+    "identifiers.incident": Access(Permission.EVIDENCE_ADD),
+    "identifiers.item": Access(Permission.EVIDENCE_DESCRIBE),
+    "identifiers.remove_from_incident": Access(Permission.EVIDENCE_ADD),
+    "identifiers.remove_from_item": Access(Permission.EVIDENCE_DESCRIBE),
+    "identifiers.recurring": Access(Permission.WORKSPACE_USE),
+    "identifiers.reports": Access(Permission.WORKSPACE_USE),
+    "identifiers.dossier": Access(Permission.DOSSIER_READ),
 }
 
 # Where a signed-in person is sent when their stage does not allow the endpoint.

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from portal.audit import AuditAction, Outcome, record_event
 from portal.models import db
 from portal.services.errors import DomainError, NotFound, PermissionDenied
+from portal.storage import StorageUnavailable
 from portal.web.access import record_denial
 from portal.web.extensions import login_manager
 from portal.web.unit_of_work import undo_unit_of_work
@@ -33,6 +34,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(PermissionDenied, _refused)
     for unavailable in (OperationalError, InterfaceError, DisconnectionError):
         app.register_error_handler(unavailable, _database_unavailable)
+    app.register_error_handler(StorageUnavailable, _storage_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -122,6 +124,19 @@ def _database_unavailable(error: Exception) -> tuple[str, int]:
         raise error
     return _page(503, _("Something went wrong"),
                  _("Nothing was saved. Please try again in a moment."))
+
+
+def _storage_unavailable(error: StorageUnavailable) -> tuple[str, int]:
+    """The evidence store (an S3 endpoint) cannot be reached: a 503 page, the request's
+    work rolled back (an upload's row is not kept; its blob never became visible)."""
+    if not _release_session():
+        return _database_unavailable(error)
+    current_app.logger.error("evidence store unavailable: %s", error)
+    if current_app.config.get("PROPAGATE_EXCEPTIONS"):
+        raise error
+    return _page(503, _("The evidence store cannot be reached"),
+                 _("Files cannot be stored or opened at the moment. Nothing was saved. "
+                   "Please try again in a few minutes."))
 
 
 def _unexpected_error(error: Exception) -> tuple[str, int]:

@@ -27,6 +27,7 @@ from portal.dependencies import blob_store
 from portal.models import Incident, db
 from portal.policy import Permission, can
 from portal.services.evidence import Spool, begin_spool, discard_unrecorded
+from portal.services.resumable_uploads import delete_released_parts
 from portal.web.access import access_rule
 from portal.web.memory_uploads import (
     MEMORY_UPLOAD_LIMITS,
@@ -139,6 +140,19 @@ def discard_unfinished(_error: BaseException | None = None) -> None:
         discard_unrecorded(blob_store(), spools)
 
 
+def release_after_request(blob_keys: list[str]) -> None:
+    """Part blobs of resumable uploads to delete when the request is over, each only
+    if no committed row points to it then (a part whose row was rolled back, the parts
+    of an upload finished or abandoned by this request)."""
+    g.setdefault("released_parts", []).extend(blob_keys)
+
+
+def delete_released(_error: BaseException | None = None) -> None:
+    keys: list[str] = g.pop("released_parts", [])
+    if keys:
+        delete_released_parts(blob_store(), keys)
+
+
 def _unreadable_file_name(_error: UnreadableFileName) -> tuple[str, int]:
     undo_unit_of_work()
     return render_template(
@@ -151,5 +165,6 @@ def _unreadable_file_name(_error: UnreadableFileName) -> tuple[str, int]:
 def install(app: Flask) -> None:
     app.request_class = PortalRequest
     app.teardown_request(discard_unfinished)
+    app.teardown_request(delete_released)
     app.teardown_request(close_memory_parts)
     app.register_error_handler(UnreadableFileName, _unreadable_file_name)

@@ -20,6 +20,7 @@ _HASH = re.compile(r'<input[^>]*name="content_hash"[^>]*value="([0-9a-f]{64})"')
 _WARNING = re.compile(r'<input[^>]*name="acknowledged"[^>]*>')
 _VALUE = re.compile(r'value="([a-z_]+)"')
 COMPLETED = "(Completed for this fictional dossier.)"
+TRANSLATION_TO_FOLLOW = "Certified translation to follow."
 
 
 def complete_sections(client: BrowserClient, dossier_id: int) -> None:
@@ -68,6 +69,9 @@ def approve(reviewer: BrowserClient, dossier_id: int, comments: str = "",
         "content_hash": content_hash or review_hash(reviewer, dossier_id)}
     if offered:
         data["acknowledged"] = offered
+    if 'name="translation_reason"' in reviewer.text(page):
+        # An account without its certified translation: the reason the dossier states.
+        data["translation_reason"] = TRANSLATION_TO_FOLLOW
     return reviewer.submit(page, data)
 
 

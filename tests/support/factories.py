@@ -26,6 +26,7 @@ from portal.models import (
     Incident,
     LegalTag,
     Person,
+    ResumableUpload,
     Role,
     User,
     Victim,
@@ -138,10 +139,11 @@ def build_family_world(reporter_id: int) -> dict[str, int]:
     db.session.flush()
     export = DossierExport(dossier_id=dossier.id, variant="public", language="en",
                            page_size="a4", created_by_id=reporter_id)
-    db.session.add(export)
+    upload = ResumableUpload(user_id=reporter_id, incident_id=incident.id, length_bytes=1)
+    db.session.add_all([export, upload])
     db.session.flush()
     return {"family_id": family.id, "victim_id": victim.id, "person_id": person.id,
-            "export_id": export.id,
+            "export_id": export.id, "upload_id": upload.id,
             "incident_id": incident.id, "item_id": item.id, "dossier_id": dossier.id,
             "entry_id": entry.id, "exhibit_id": exhibit.id, "redaction_id": redaction.id,
             "tag_id": tag.id, "event_id": event.id, "key": "background", "language": "en"}

@@ -19,7 +19,7 @@ def start_report(client: BrowserClient) -> int:
     response = client.submit("/reports", {}, action="/reports/new")
     assert response.status_code == 302, response.status_code
     location = response.headers["Location"]
-    assert location.endswith("/edit"), location
+    assert location.endswith("/steps/when"), location  # one question per page (0024)
     return int(location.split("/")[2])
 
 

@@ -28,7 +28,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -45,19 +45,24 @@ from portal.pdf.document import (
     ExhibitEntry,
     FamilyEntry,
     IncidentEntry,
+    MachineRead,
     SectionText,
+    SectionTranslationText,
     TranslationText,
     VictimEntry,
 )
 from portal.services import translations as translation_service
 from portal.services.dossiers import facts as facts_service
-from portal.services.dossiers import redaction
+from portal.services.dossiers import redaction, section_translations
 from portal.services.dossiers.consent_gate import shown_by_code
-from portal.services.dossiers.protected_terms import protected_terms
+from portal.services.dossiers.protected_terms import identifier_reason, protected_terms
 from portal.services.dossiers.sections import section_sources
 from portal.services.evidence import description_of, filename_of
+from portal.services.exhibit_messages import message_range_text
+from portal.services.identifiers.dossier_section import recurring_entries
 from portal.services.incident_content import IncidentContent
 from portal.services.incidents import load_content, revision_content
+from portal.services.recognised_text import printable_text
 from portal.services.review import legal_tags_of
 from portal.services.sealing import open_text
 
@@ -102,39 +107,64 @@ def treatment(exhibit: DossierExhibit, variant: str) -> str:
 
 
 def assemble(kit: CryptoKit, dossier: Dossier, variant: str,
-             agency_name: facts_service.NameOf) -> DossierDocument:
+             agency_name: facts_service.NameOf, language: str | None = None
+             ) -> DossierDocument:
     """The whole dossier for one variant, redacted. `agency_name` gives agency labels
-    in the dossier's language (labels live in the web layer)."""
+    in `language` (labels live in the web layer).
+
+    `language` (default: the dossier's) is the language of an export: in another
+    language than the dossier's, the sections are their current translations into it
+    (section_translations.py; the caller has checked that none is missing), the facts
+    and dates are written in it, and the accounts carry their translations into it
+    besides those into the dossier's language (decision 0023). Only the dossier's own
+    language gives the document a reviewer approves (its content hash)."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}")
     terms = protected_terms(kit, dossier, public=variant == PUBLIC)
-    return redaction.redact_document(_document(kit, dossier, variant, agency_name), terms)
+    document = redaction.redact_document(
+        _document(kit, dossier, variant, agency_name, language or dossier.language), terms)
+    return _identifiers_withheld(document) if variant == PUBLIC else document
+
+
+def _identifiers_withheld(document: DossierDocument) -> DossierDocument:
+    """The public variant's recurring identifiers: each a marker with its reason code,
+    whole ("+98 912…" would keep its "+" around a redacted number), whatever the term
+    matching found (decision 0031)."""
+    if not document.identifiers:
+        return document
+    entries = tuple(replace(e, shown=redaction.marker(identifier_reason(e.kind)))
+                    for e in document.identifiers)
+    reasons = {identifier_reason(e.kind) for e in entries}
+    return replace(document, identifiers=entries,
+                   redaction_reasons=tuple(sorted(set(document.redaction_reasons) | reasons)))
 
 
 def unredacted(kit: CryptoKit, dossier: Dossier,
                agency_name: facts_service.NameOf) -> DossierDocument:
     """The confidential document before redaction, for the review of protected terms
     (occurrences.py) alone: it is never rendered, hashed or stored."""
-    return _document(kit, dossier, CONFIDENTIAL, agency_name)
+    return _document(kit, dossier, CONFIDENTIAL, agency_name, dossier.language)
 
 
 def _document(kit: CryptoKit, dossier: Dossier, variant: str,
-              agency_name: facts_service.NameOf) -> DossierDocument:
-    """The document as the rows hold it, before redaction."""
+              agency_name: facts_service.NameOf, language: str) -> DossierDocument:
+    """The document as the rows hold it, in `language`, before redaction."""
     public = variant == PUBLIC
     facts = facts_service.compute_facts(dossier)
     cited = _exhibits_by_report(dossier)
     incidents = tuple(_incident_entry(kit, dossier, entry.incident, entry.position,
-                                      entry.revision_number, public, cited)
+                                      entry.revision_number, public, cited, language)
                       for entry in dossier.incidents)
     # The confidential entries are what a reviewer approves (their hash): unchanged.
-    exhibits = tuple(_exhibit_entry(kit, dossier, exhibit, public)
+    exhibits = tuple(_exhibit_entry(kit, dossier, exhibit, public, language)
                      if variant == CONFIDENTIAL or treatment(exhibit, variant) in SHOWN
                      else _withheld_entry(exhibit) for exhibit in dossier.exhibits)
-    sources = section_sources(kit, dossier)
+    translated = language != dossier.language
+    sources = (section_translations.translated_sources(kit, dossier, language) if translated
+               else section_sources(kit, dossier))
     sections = tuple(
         SectionText(key.value, facts_service.substitute(
-            sources.get(key.value, ""), facts, dossier.language, agency_name))
+            sources.get(key.value, ""), facts, language, agency_name))
         for key in SectionKey)
     title = open_text(kit, dossier, "title_sealed")
     supersedes = db.session.get(Dossier, dossier.supersedes_id) if dossier.supersedes_id else None
@@ -148,12 +178,25 @@ def _document(kit: CryptoKit, dossier: Dossier, variant: str,
         contributors=tuple(c.advocate.username for c in dossier.contributors)
         if variant == CONFIDENTIAL else (),
         sections=sections, incidents=incidents, exhibits=exhibits, facts=facts,
-        redaction_reasons=(), families=_families(dossier, public))
+        redaction_reasons=(), families=_families(dossier, public),
+        rendered_language=language if translated else "",
+        section_translations=_section_records(kit, dossier, language) if translated else (),
+        identifiers=recurring_entries(kit, dossier))
 
 
 def content_hash(document: DossierDocument) -> str:
-    """SHA-256 of the (redacted) document's canonical JSON: what a reviewer approves."""
-    payload = json.dumps(asdict(document), sort_keys=True, separators=(",", ":"),
+    """SHA-256 of the (redacted) document's canonical JSON: what a reviewer approves.
+    The fields of a document in another language (decision 0023) and the recurring
+    identifiers (decision 0031) are left out when empty, so a dossier's own document
+    hashes as it did before they existed."""
+    fields = asdict(document)
+    for name in ("rendered_language", "section_translations", "identifiers"):
+        if not fields[name]:
+            del fields[name]
+    for exhibit in fields["exhibits"]:  # printed OCR text (decision 0030), likewise
+        if exhibit.get("machine_read") is None:
+            exhibit.pop("machine_read", None)
+    payload = json.dumps(fields, sort_keys=True, separators=(",", ":"),
                          ensure_ascii=False, default=_json_default)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -220,13 +263,13 @@ def _person_label(kit: CryptoKit, person: Person, public: bool) -> str:
 
 def _incident_entry(kit: CryptoKit, dossier: Dossier, incident: Incident, position: int,
                     revision: int, public: bool,
-                    cited: dict[int, tuple[str, ...]]) -> IncidentEntry:
+                    cited: dict[int, tuple[str, ...]], language: str) -> IncidentEntry:
     row = _pinned_revision(incident, revision)
     content = _pinned_content(kit, incident, row)
     people = {p.id: p for p in incident.family.people}
     targets = tuple(_person_label(kit, people[pid], public)
                     for pid in content.target_ids if pid in people)
-    locale = dossier.language
+    locale = language
     return IncidentEntry(
         position=position, report=incident.id, revision=revision, family=incident.family.code,
         start=_date(content.start_text, content.calendar, locale),
@@ -239,7 +282,7 @@ def _incident_entry(kit: CryptoKit, dossier: Dossier, incident: Incident, positi
         types=tuple(content.type_codes), agencies=tuple(content.agencies),
         trigger=content.trigger, narrative=content.narrative,
         narrative_language=content.narrative_language,
-        translations=_translations(kit, incident, dossier.language),
+        translations=_translations(kit, incident, dossier.language, language),
         demands=content.demands, threat_wording=content.threat_wording,
         perpetrators=content.perpetrators, targets=targets,
         harms=tuple(content.harms), harm_note=content.harm_note,
@@ -255,7 +298,7 @@ def _incident_entry(kit: CryptoKit, dossier: Dossier, incident: Incident, positi
 
 
 def _exhibit_entry(kit: CryptoKit, dossier: Dossier, exhibit: DossierExhibit,
-                   public: bool) -> ExhibitEntry:
+                   public: bool, language: str) -> ExhibitEntry:
     item = exhibit.evidence
     described = description_of(kit, item)
     copy = next((r for r in item.renditions if r.purpose == "viewing_copy"), None)
@@ -278,14 +321,27 @@ def _exhibit_entry(kit: CryptoKit, dossier: Dossier, exhibit: DossierExhibit,
         reports=tuple(i.id for i in item.incidents
                       if any(e.incident_id == i.id for e in dossier.incidents)),
         withheld=exhibit.withheld,
-        translations=_translations(kit, item, dossier.language),
+        translations=_translations(kit, item, dossier.language, language),
         language=described.content_language,
         description=unnamed(described.description),
         obtained_how=unnamed(described.obtained_how),
         prior_chain=unnamed(described.prior_chain),
         claimed_place=unnamed(described.claimed_place),
         claim_source=described.claim_source, claim_trusted=described.claim_trusted,
+        machine_read=_machine_read(kit, exhibit, public),
+        messages=message_range_text(exhibit),
     )
+
+
+def _machine_read(kit: CryptoKit, exhibit: DossierExhibit, public: bool) -> MachineRead | None:
+    """The item's recognised text when the advocate chose to print it (redacted later
+    with the rest). Never beside a redacted copy in the public variant: the areas
+    blacked out may be the very text the machine read."""
+    if not exhibit.print_recognised_text or (
+            public and treatment(exhibit, PUBLIC) == REDACTED_COPY):
+        return None
+    found = printable_text(kit, exhibit.evidence)
+    return MachineRead(*found) if found else None
 
 
 def _withheld_entry(exhibit: DossierExhibit) -> ExhibitEntry:
@@ -328,9 +384,24 @@ def _exhibits_by_report(dossier: Dossier) -> dict[int, tuple[str, ...]]:
     return {report: tuple(labels) for report, labels in cited.items()}
 
 
-def _translations(kit: CryptoKit, subject: object,
+def _translations(kit: CryptoKit, subject: object, filing: str,
                   language: str) -> tuple[TranslationText, ...]:
+    """The translations of an account or exhibit into the dossier's language (`filing`)
+    and, for an export in another `language`, into that one too."""
+    languages = (filing,) if language == filing else (filing, language)
     return tuple(
         TranslationText(language=t.language, text=t.text, translator=t.translator,
                         method=t.method, certified=t.certified)
-        for t in translation_service.translations_for(kit, subject, language))  # type: ignore[arg-type]
+        for code in languages
+        for t in translation_service.translations_for(kit, subject, code))  # type: ignore[arg-type]
+
+
+def _section_records(kit: CryptoKit, dossier: Dossier,
+                     language: str) -> tuple[SectionTranslationText, ...]:
+    """Who translated each section printed in `language`, in dossier order."""
+    found = section_translations.section_translations(kit, dossier, language)
+    return tuple(SectionTranslationText(key=view.key, language=view.language,
+                                        translator=view.translator, method=view.method,
+                                        certified=view.certified,
+                                        certificate=view.certificate)
+                 for key in SectionKey if (view := found.get(key.value)) and view.current)

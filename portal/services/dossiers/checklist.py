@@ -14,7 +14,9 @@ Warnings, each of which the reviewer acknowledges in the approval statement:
   Rome Statute, while the destination is the ICC (Art. 12(2)(a); the nationality of
   the perpetrators, 12(2)(b), is for the reviewer to weigh);
 - untranslated: an account in another language than the dossier's, with no
-  translation into it;
+  certified translation into it. Acknowledging it is not enough: the reviewer
+  records why ("translation to follow"), and the dossier prints that reason where
+  the translation would be (decision 0023);
 - provenance: an exhibit the dossier shows that says neither who made it nor where
   it comes from.
 """
@@ -124,7 +126,7 @@ def warnings(dossier: Dossier, document: DossierDocument) -> dict[ApprovalWarnin
         str(entry.report) for entry in document.incidents
         if entry.narrative.strip() and entry.narrative_language
         and entry.narrative_language != document.language
-        and not any(t.language == document.language and t.text.strip()
+        and not any(t.language == document.language and t.text.strip() and t.certified
                     for t in entry.translations))
     if untranslated:
         found[ApprovalWarning.UNTRANSLATED] = untranslated

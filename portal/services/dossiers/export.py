@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from flask_babel import force_locale
+from babel.lists import format_list
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from jinja2 import Environment
 from sqlalchemy import select, update
@@ -35,7 +36,7 @@ from portal.audit.custody import CustodyAction, record_custody
 from portal.crypto.kit import CryptoKit
 from portal.crypto.streaming import FileKey
 from portal.models import DossierExport, ExportStage, User, db, utcnow
-from portal.models.dossiers import Dossier, DossierStatus
+from portal.models.dossiers import Dossier, DossierStatus, SectionKey
 from portal.models.pagination import FixedPagination
 from portal.models.sealed import sealed_context
 from portal.pdf import bundle as bag
@@ -43,14 +44,20 @@ from portal.pdf.attach import Attachment, attach_files
 from portal.pdf.context import LANGUAGES, PAGE_SIZES, RenderContext, ShownRendition, Vocabulary
 from portal.pdf.document import DossierDocument
 from portal.pdf.fonts import font_assets
-from portal.pdf.html import dossier_html, outline
+from portal.pdf.html import dossier_html, language_name, outline
 from portal.pdf.layout import LayoutJob, LayoutReport, render
 from portal.pdf.leak_scan import BundleScanner, Destination, Leak, ScanFailed, scan_pdf
 from portal.pdf.pki import SigningMaterial, SigningUnavailable, load_material
 from portal.pdf.pki_issue import fresh_crl
 from portal.pdf.sign import sign_pdf
 from portal.pdf.worker import render_isolated
-from portal.services.dossiers import assembly, export_material, redaction
+from portal.services.dossiers import (
+    assembly,
+    export_material,
+    redaction,
+    section_translations,
+    workflow,
+)
 from portal.services.dossiers.consent_gate import dossier_gaps
 from portal.services.dossiers.leaks import leak_code, leak_message
 from portal.services.dossiers.markup import render_markup
@@ -66,6 +73,7 @@ from portal.services.evidence import (
 )
 from portal.services.jobs import enqueue_job
 from portal.storage import BlobStore, PendingBlob
+from portal.vocabulary import texts
 
 EXPORT_JOB = "dossier.export"
 SUBJECT = "dossier_export"
@@ -139,6 +147,34 @@ class LeakCheckFailed(ExportRefused):
     """The finished files could not be read to their end by the leak scan."""
 
 
+class TranslationsMissing(ExportRefused):
+    """An export in another language than the dossier's, while a section has no current
+    translation into it (decision 0023). The message names the sections."""
+
+    def __init__(self, message: object, sections: list[str]) -> None:
+        super().__init__(message)
+        self.sections = sections
+
+
+def translation_refusal(kit: CryptoKit, dossier: Dossier, language: str
+                        ) -> TranslationsMissing | None:
+    """Why `dossier` cannot be exported in `language` (a section without a current
+    translation into it: none, stale, or made before the section last changed), or
+    None. The one place that decides it, for the export page, the request and the job."""
+    missing = section_translations.missing_translations(kit, dossier, language)
+    if not missing:
+        return None
+    titles = texts(SectionKey)
+    locale = str(get_locale() or "en")
+    return TranslationsMissing(_l(
+        "This dossier is written in %(filing)s. To export it in %(language)s, every section "
+        "needs a translation into %(language)s made from its current text. Missing: "
+        "%(sections)s.", filing=language_name(dossier.language, locale),
+        language=language_name(language, locale),
+        sections=format_list([str(titles.get(key, key)) for key in missing], locale=locale)),
+        missing)
+
+
 def export_refusal(dossier: Dossier) -> str | None:
     """Why `dossier` cannot be exported, or None. Approved and no consent gaps."""
     if dossier.status is not DossierStatus.APPROVED:
@@ -149,9 +185,12 @@ def export_refusal(dossier: Dossier) -> str | None:
     return None
 
 
-def request_export(actor: User, dossier: Dossier, options: ExportOptions) -> DossierExport:
+def request_export(kit: CryptoKit, actor: User, dossier: Dossier,
+                   options: ExportOptions) -> DossierExport:
     """Record the export and queue its job. The caller checked DOSSIER_EXPORT and a
-    recent login. Raises ExportRefused."""
+    recent login. Raises ExportRefused (TranslationsMissing for another language than
+    the dossier's without every section's current translation: checked here, and again
+    by the job, since a section may change in between)."""
     if (options.variant not in assembly.VARIANTS or options.language not in LANGUAGES
             or options.page_size not in PAGE_SIZES):
         raise ExportRefused(_l("Choose a variant, a language and a page size."))
@@ -159,6 +198,9 @@ def request_export(actor: User, dossier: Dossier, options: ExportOptions) -> Dos
                                                                           options.variant)
     if refusal:
         raise ExportRefused(refusal)
+    missing = translation_refusal(kit, dossier, options.language)
+    if missing is not None:
+        raise missing
     export = DossierExport(dossier_id=dossier.id, variant=options.variant,
                            language=options.language, page_size=options.page_size,
                            include_originals=options.include_originals
@@ -186,6 +228,9 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
     LeakFound, then nothing is stored), FontsMissing, RenderFailed or LayoutUnstable."""
     dossier, actor = export.dossier, export.created_by
     _check_still_exportable(dossier, export.variant)
+    missing = translation_refusal(kit, dossier, export.language)
+    if missing is not None:
+        raise missing
     _verify_originals(kit, store, dossier)
     signing = _signing_material(settings)
     # The same labels as the review page that hashed it (one way: services/dossiers/naming).
@@ -195,9 +240,18 @@ def run_export(kit: CryptoKit, store: BlobStore, export: DossierExport, env: Env
         raise ContentChanged(_l("The dossier's content no longer matches what was approved. "
                                 "An advocate must start a new version of it and send it "
                                 "for review again."))
+    # What is printed: in the export's language (decision 0023); the same document as
+    # the one approved when that is the dossier's own.
+    if export.language != dossier.language:
+        agency_name = agency_namer(export.language)
+        confidential = assembly.assemble(kit, dossier, assembly.CONFIDENTIAL, agency_name,
+                                         export.language)
     documents = {assembly.CONFIDENTIAL: confidential,
-                 assembly.PUBLIC: assembly.assemble(kit, dossier, assembly.PUBLIC, agency_name)}
-    shown, assets = export_material.shown_renditions(kit, store, dossier)
+                 assembly.PUBLIC: assembly.assemble(kit, dossier, assembly.PUBLIC, agency_name,
+                                                    export.language)}
+    # Their notes and labels ("Pages shown: 1 of 3.") are printed: in the export's language.
+    with force_locale(export.language):
+        shown, assets = export_material.shown_renditions(kit, store, dossier)
     assets.update(font_assets(settings.font_dir))
     blocks = [b.id for b in outline(confidential)]
     fixed, started_at = _fixed_pagination(export, blocks), utcnow()
@@ -386,8 +440,17 @@ def _html(kit: CryptoKit, env: Environment, document: DossierDocument, export: D
             withheld_pages=export_material.withheld_pages(document, shown),
             custody=export_material.custody_lines(dossier, document.variant),
             patterns=export_material.pattern_counts(dossier, export.language),
-            approval=export_material.approval_of(kit, dossier, document.variant))
+            approval=export_material.approval_of(kit, dossier, document.variant),
+            pending_translations=_pending_translations(kit, dossier, document.variant))
         return dossier_html(env, document, context)
+
+
+def _pending_translations(kit: CryptoKit, dossier: Dossier, variant: str) -> dict[int, str]:
+    """The reviewer's reasons for accounts approved without a certified translation,
+    redacted as every text of the variant is (a reviewer's free text may name someone)."""
+    terms = protected_terms(kit, dossier, public=variant == assembly.PUBLIC)
+    return {report: terms.redact(reason, set())
+            for report, reason in workflow.pending_translation_reasons(kit, dossier).items()}
 
 
 def _pad_html(language: str) -> str:

@@ -43,6 +43,10 @@ def failure_message(code: str) -> str:
             "the portal now adds a part it did not have): its Bates numbers would move. "
             "Nothing was exported. An advocate must start a new version of the dossier "
             "and send it for review again."),
+        "export_TranslationsMissing": lambda: _(
+            "A section of the dossier has no translation into the language of this export "
+            "made from its current text. Nothing was exported. The advocates must translate "
+            "every section, then the dossier must be approved again."),
         "export_LeakCheckFailed": lambda: _(
             "The finished files could not be checked for protected names, places and "
             "references. Nothing was exported."),

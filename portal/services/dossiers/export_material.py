@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from itertools import takewhile
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -27,6 +28,7 @@ from portal.audit.chain import ChainPosition
 from portal.audit.checkpoint import audit_head_record
 from portal.audit.custody import custody_of, custody_values, purposes_of
 from portal.crypto.kit import CryptoKit
+from portal.localization import persian_digits
 from portal.media.pdf import page_count
 from portal.models import DossierReview, db
 from portal.models.dossiers import Dossier, DossierExhibit
@@ -193,7 +195,8 @@ def _pdf_pages(kit: CryptoKit, store: BlobStore, item: EvidenceItem, number: str
         notes.append(_("Pages %(first)s–%(last)s are not shown.", first=last + 1, last=total)
                      if total > last + 1 else _("Page %(page)s is not shown.", page=total))
     notes.append(_("The whole document is in the evidence bundle."))
-    return tuple(pages), " ".join(notes)
+    text = " ".join(notes)
+    return tuple(pages), persian_digits(text) if str(get_locale()) == "fa" else text
 
 
 def _metadata(kit: CryptoKit, item: EvidenceItem) -> dict[str, object]:

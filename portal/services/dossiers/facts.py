@@ -16,7 +16,10 @@ from datetime import date
 
 from babel.dates import format_date
 from babel.lists import format_list
+from flask_babel import force_locale, gettext, ngettext
 
+from portal.calendar import Calendar, ParsedDate, Precision, format_both
+from portal.localization import persian_digits
 from portal.models import Incident
 from portal.models.dossiers import Dossier
 from portal.services.countries import country_names
@@ -29,6 +32,19 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 
 NameOf = Callable[[str], str]
+# Agency values that name no agency of a State (left out of {{agencies}}).
+NOT_AN_AGENCY = frozenset({"unknown", "other"})
+# The word a section writes before {{date_range}}, per language: "between {{date_range}}"
+# is rewritten as one phrase from the catalogs ("between A and B", "entre le A et le B").
+_BETWEEN = {"en": "between", "fr": "entre", "fa": "بین"}
+
+# A count placeholder followed by its noun in the plural agrees with the count.
+# (Literal ngettext calls, so that `make messages` extracts them.)
+_COUNTED: dict[str, Callable[[int], str]] = {
+    "incident_count": lambda n: str(ngettext("%(num)s incident", "%(num)s incidents", n)),
+    "family_count": lambda n: str(ngettext("%(num)s family", "%(num)s families", n)),
+    "exhibit_count": lambda n: str(ngettext("%(num)s exhibit", "%(num)s exhibits", n)),
+}
 
 
 @dataclass(frozen=True)
@@ -76,7 +92,10 @@ def fact_values(facts: DossierFacts, locale: str, agency_name: NameOf) -> dict[s
     """Each placeholder's text in `locale`; a fact not known yet has no entry.
 
     `agency_name` names an Agency value in `locale` (`naming.agency_namer`, from the
-    labels of `portal/vocabulary/`).
+    labels of `portal/vocabulary/`). Lists are joined by Babel in `locale` ("a, b et
+    c"); "unknown" and "other" are not agencies of a State and are left out of the list
+    (the pattern analysis still counts them); Persian gets Persian digits and Solar
+    Hijri dates beside Gregorian ones.
     """
     values = {"incident_count": str(facts.incident_count),
               "family_count": str(facts.family_count),
@@ -87,26 +106,85 @@ def fact_values(facts: DossierFacts, locale: str, agency_name: NameOf) -> dict[s
         names = dict(country_names(locale))
         values["countries"] = format_list([names.get(c, c) for c in facts.countries],
                                           locale=locale)
-    if facts.agencies:
-        values["agencies"] = format_list([agency_name(a) for a in facts.agencies],
-                                         locale=locale)
+    named = [a for a in facts.agencies if a not in NOT_AN_AGENCY]
+    if named:
+        values["agencies"] = format_list([agency_name(a) for a in named], locale=locale)
+    if locale == "fa":
+        values = {name: persian_digits(value) for name, value in values.items()}
     return values
+
+
+def _day(day: date, locale: str) -> str:
+    if locale != "fa":
+        return format_date(day, "long", locale=locale)
+    stored = ParsedDate.from_stored(day, day, Precision.DAY, None, Calendar.GREGORIAN,
+                                    day.isoformat())
+    solar_hijri, gregorian = format_both(stored, "fa")
+    return f"{solar_hijri} ({gregorian})"
 
 
 def _date_range(first: date, last: date, locale: str) -> str:
     if first == last:
-        return format_date(first, "long", locale=locale)
+        return _day(first, locale)
     # Months in full, as a filing writes them (Babel's intervals abbreviate them).
-    start, end = (format_date(day, "long", locale=locale) for day in (first, last))
+    start, end = (_day(day, locale) for day in (first, last))
     return f"{start} – {end}"
 
 
+def _period(first: date, last: date, locale: str) -> str:
+    """"between 7 January 2021 and 6 October 2024" (or "on 7 January 2021") in `locale`."""
+    with force_locale(locale):
+        if first == last:
+            return str(gettext("on %(day)s", day=_day(first, locale)))
+        return str(gettext("between %(start)s and %(end)s", start=_day(first, locale),
+                           end=_day(last, locale)))
+
+
+def _speaks_periods(locale: str) -> bool:
+    """Whether the catalog of `locale` translates the period phrase (an English phrase in
+    a French or Persian section would be worse than the range it replaces)."""
+    msgid = "between %(start)s and %(end)s"
+    with force_locale(locale):
+        return locale == "en" or str(gettext("between %(start)s and %(end)s")) != msgid
+
+
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for re.sub that inserts `text` as it is (no group references)."""
+    return lambda _match: text
+
+
+def _grammar(text: str, facts: DossierFacts, locale: str) -> str:
+    """Rewrite what a count or a range placeholder cannot say right on its own, in the
+    language of `text` (`locale`): "between {{date_range}}" becomes a whole phrase
+    ("between A and B"), and "{{family_count}} families" agrees with the count
+    (ngettext: "1 family"). The rest is left for `substitute`."""
+    word = _BETWEEN.get(locale)
+    if word and facts.first_day and facts.last_day and _speaks_periods(locale):
+        period = _MARKDOWN_PUNCTUATION.sub(r"\\\1", _period(facts.first_day, facts.last_day,
+                                                               locale))
+        text = re.sub(rf"{word}\s+\{{\{{\s*date_range\s*\}}\}}", _constant(period), text)
+    with force_locale(locale):
+        for name, counted in _COUNTED.items():
+            noun = counted(2).replace("2", "").strip()
+            count: int = getattr(facts, name)
+            phrase = counted(count)
+            if not noun:
+                continue
+            if locale == "fa":
+                phrase = persian_digits(phrase)
+            text = re.sub(rf"\{{\{{\s*{name}\s*\}}\}}\s+{re.escape(noun)}(?!\w)",
+                          _constant(phrase), text)
+    return text
+
+
 def substitute(text: str, facts: DossierFacts, locale: str, agency_name: NameOf) -> str:
-    """`text` with every known placeholder replaced by its fact, Markdown-escaped.
+    """`text` with every known placeholder replaced by its fact, Markdown-escaped, in
+    `locale` (the language `text` is written in).
 
     Unknown placeholders (a typo, a fact not known yet) stay as typed, visibly.
     """
     values = fact_values(facts, locale, agency_name)
+    text = _grammar(text, facts, locale)
 
     def replace(match: re.Match[str]) -> str:
         value = values.get(match.group(1))

@@ -8,12 +8,13 @@ person's name ([REDACTED – R1]); the places (province and city of every versio
 each report, the parts of the people's addresses, where an exhibit is said to come
 from: R2); the phone numbers and accounts in the people's contact details (R2); the
 reference numbers that lead to the reporter (each authority's reference of a report,
-the dossier's earlier reference: R1); and every text an advocate marked (with its
-reason). A name is protected in full and by each of its parts, in both scripts
-(portal.text.name_terms); a part several people share becomes [REDACTED – R1], never
-one of their codes. In the confidential variant, the full name of a person who agreed
-to be named is kept as written, even where a part of it is protected (a family name
-shared with a pseudonymous relative).
+the dossier's earlier reference: R1); every identifier recorded on the dossier's
+reports and exhibits (R2, an official's name or a vehicle plate R3: decision 0031);
+and every text an advocate marked (with its reason). A name is protected in full and
+by each of its parts, in both scripts (portal.text.name_terms); a part several people
+share becomes [REDACTED – R1], never one of their codes. In the confidential variant,
+the full name of a person who agreed to be named is kept as written, even where a
+part of it is protected (a family name shared with a pseudonymous relative).
 
 The codes of the project (family files, people, reports) are pseudonyms printed by
 design and are not terms; country names are printed by design too and are left out
@@ -37,6 +38,7 @@ from portal.services.dossiers.consent_gate import shown_by_code
 from portal.services.dossiers.redaction import (
     R1,
     R2,
+    R3,
     DossierTerms,
     Protection,
     TermKind,
@@ -44,6 +46,8 @@ from portal.services.dossiers.redaction import (
     redactions_of,
 )
 from portal.services.evidence import description_of
+from portal.services.identifiers.dossier_section import recorded_in
+from portal.services.identifiers.records import ShownIdentifier
 from portal.services.incident_content import IncidentContent
 from portal.services.incidents import load_content, revision_content, revisions_of
 from portal.services.sealing import open_text
@@ -150,6 +154,11 @@ def _public_terms(kit: CryptoKit, dossier: Dossier, people: list[Person],
     terms.add([term for person in people
                for term in contact_terms(open_text(kit, person, "contact_sealed"))],
               Protection(TermKind.CONTACT, marker(R2), R2))
+    for identifier in recorded_in(kit, dossier):
+        # Redacted by default, like a marked text: decided already (decision 0031).
+        reason = identifier_reason(identifier.kind)
+        terms.add(identifier_terms(identifier),
+                  Protection(TermKind.MARKED, marker(reason), reason))
     references = [c.report_reference for c in contents]
     terms.add([r for r in (*references, open_text(kit, dossier, "earlier_reference_sealed"))
                if len(normal(r)) >= MIN_REFERENCE_CHARS],
@@ -179,6 +188,25 @@ def contact_terms(contact: str) -> list[str]:
     if len(contact.split()) == 1:
         found.append(contact.strip())
     return [term for term in dict.fromkeys(found) if len(normal(term)) >= MIN_NAME_PART_CHARS]
+
+
+def identifier_reason(kind: str) -> str:
+    """The reason code an identifier is redacted with in the public variant: a contact
+    or a place (R2), an official's name or a vehicle plate, a third party (R3)."""
+    return R3 if kind in ("official", "vehicle_plate") else R2
+
+
+def identifier_terms(identifier: ShownIdentifier) -> list[str]:
+    """The spellings of an identifier recorded on the dossier's reports or exhibits:
+    as typed, as matched (E.164 grouped, @handle); a phone number, account or e-mail
+    address also in every form `contact_terms` finds (digits apart, local part)."""
+    found = [identifier.typed, identifier.shown]
+    if identifier.kind in ("phone", "account", "email"):
+        found += contact_terms(identifier.typed) + contact_terms(identifier.shown)
+    if identifier.kind == "account":
+        found.append(identifier.shown.lstrip("@"))
+    return [term for term in dict.fromkeys(found)
+            if len(normal(term)) >= MIN_NAME_PART_CHARS]
 
 
 def _phone_forms(digits: str) -> list[str]:

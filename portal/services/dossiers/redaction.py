@@ -36,7 +36,9 @@ from portal.pdf.document import (
     DossierDocument,
     ExhibitEntry,
     IncidentEntry,
+    RecurringIdentifierEntry,
     SectionText,
+    SectionTranslationText,
     TranslationText,
 )
 from portal.pdf.leak_scan import Watchlist
@@ -56,7 +58,8 @@ R1, R2, R3 = RedactionReason.R1.value, RedactionReason.R2.value, RedactionReason
 # Fields that are ours by construction: codes, closed-list values, labels, hashes.
 OURS: Mapping[type, frozenset[str]] = {
     DossierDocument: frozenset({"variant", "reference", "kind", "destination", "language",
-                                "classification", "facts", "redaction_reasons"}),
+                                "classification", "facts", "redaction_reasons",
+                                "rendered_language"}),
     IncidentEntry: frozenset({"family", "country", "place_type", "country_sent",
                               "country_received", "country_carried_out", "types", "agencies",
                               "trigger", "narrative_language", "harms", "authority",
@@ -65,13 +68,17 @@ OURS: Mapping[type, frozenset[str]] = {
                              "classification", "language"}),
     TranslationText: frozenset({"language", "method"}),
     SectionText: frozenset({"key"}),
+    SectionTranslationText: frozenset({"key", "language", "method"}),
     Declaration: frozenset({"declared_on", "declared_by"}),
+    RecurringIdentifierEntry: frozenset({"kind", "platform", "cited_exhibits", "timeline",
+                                         "first_day", "last_day"}),
 }
 # Removed whole from the public variant, with the reason printed.
 REMOVED_IN_PUBLIC: Mapping[tuple[type, str], str] = {
     (IncidentEntry, "province"): R2, (IncidentEntry, "city"): R2,
     (IncidentEntry, "authority_reference"): R1, (DossierDocument, "earlier_reference"): R1,
     (TranslationText, "translator"): R3,  # the translation form promises it
+    (SectionTranslationText, "translator"): R3,
 }
 
 

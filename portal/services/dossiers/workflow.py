@@ -33,6 +33,7 @@ from portal.models import (
     DossierReview,
     DossierSection,
     LegalTag,
+    PendingTranslation,
     Role,
     User,
     db,
@@ -41,10 +42,11 @@ from portal.models import (
 from portal.models.dossiers import DossierStatus
 from portal.policy import Permission, can
 from portal.services.dossiers.builder import latest_revision, require
-from portal.services.dossiers.checklist import checklist
+from portal.services.dossiers.checklist import ApprovalWarning, checklist
 from portal.services.dossiers.consent_gate import dossier_gaps
 from portal.services.dossiers.occurrences import copy_decisions
 from portal.services.dossiers.redacted_renditions import carry_redactions
+from portal.services.dossiers.section_translations import copy_translations
 from portal.services.errors import ConsentMissing, PermissionDenied, ValidationFailed
 from portal.services.sealing import open_text, seal_text
 
@@ -99,11 +101,14 @@ def return_dossier(kit: CryptoKit, actor: User, dossier: Dossier, comments: str,
 
 def approve(kit: CryptoKit, actor: User, dossier: Dossier, reviewed_hash: str,
             current_hash: str, comments: str = "",
-            acknowledged: Collection[str] = ()) -> DossierReview:
+            acknowledged: Collection[str] = (), translation_reason: str = "") -> DossierReview:
     """Approve what the reviewer read (`reviewed_hash`), which must still be the
     dossier's content (`current_hash`, computed by the caller from the assembly), once
     nothing on the approval checklist blocks it and the reviewer has acknowledged
-    each of its warnings (`acknowledged`: their codes, recorded in the statement)."""
+    each of its warnings (`acknowledged`: their codes, recorded in the statement).
+    An account without a certified translation into the dossier's language needs
+    `translation_reason` too ("translation to follow"): it is kept per report
+    (PendingTranslation) and printed where the translation would be."""
     _require_review(actor, dossier)
     if reviewed_hash != current_hash:
         raise ValidationFailed(_l("The dossier changed while you were reading it. Read it "
@@ -124,6 +129,14 @@ def approve(kit: CryptoKit, actor: User, dossier: Dossier, reviewed_hash: str,
     if not set(warned) <= set(acknowledged):
         raise ValidationFailed(_l("Acknowledge each warning of the checklist before "
                                   "approving."), field="acknowledged")
+    pending = items.warnings.get(ApprovalWarning.UNTRANSLATED, ())
+    if pending and not translation_reason.strip():
+        raise ValidationFailed(_l("An account has no certified translation into the "
+                                  "dossier's language: say why (for example, “translation "
+                                  "to follow”) before approving."), field="translation_reason")
+    if len(translation_reason) > MAX_COMMENTS:
+        raise ValidationFailed(_l("Use at most %(max)d characters.", max=MAX_COMMENTS),
+                               field="translation_reason")
     now = utcnow()
     statement, signature = sign_statement(kit.review_signing_seed, {
         "statement": "approved",
@@ -134,9 +147,11 @@ def approve(kit: CryptoKit, actor: User, dossier: Dossier, reviewed_hash: str,
         "reviewer_id": actor.id,
         "approved_at": now.isoformat(),
         "acknowledged_warnings": warned,
+        **({"translations_pending": [int(report) for report in pending]} if pending else {}),
     })
     review = _record_review(kit, actor, dossier, "approved", comments, current_hash)
     review.statement, review.signature = statement, signature
+    _record_pending_translations(kit, actor, dossier, pending, translation_reason)
     dossier.status = DossierStatus.APPROVED
     dossier.approved_at = now
     dossier.approved_content_hash = current_hash
@@ -146,6 +161,25 @@ def approve(kit: CryptoKit, actor: User, dossier: Dossier, reviewed_hash: str,
                  details={"content_hash": current_hash, "version": dossier.version,
                           "acknowledged": ",".join(warned)})
     return review
+
+
+def _record_pending_translations(kit: CryptoKit, actor: User, dossier: Dossier,
+                                 reports: Collection[str], reason: str) -> None:
+    """Keep the reviewer's reason for each report approved without its certified
+    translation (sealed: a reviewer's free text)."""
+    for report in reports:
+        row = PendingTranslation(dossier_id=dossier.id, incident_id=int(report),
+                                 recorded_by_id=actor.id)
+        db.session.add(row)
+        db.session.flush()
+        seal_text(kit, row, "reason_sealed", reason)
+
+
+def pending_translation_reasons(kit: CryptoKit, dossier: Dossier) -> dict[int, str]:
+    """Report id -> the reason its account was approved without a certified translation."""
+    return {row.incident_id: open_text(kit, row, "reason_sealed")
+            for row in db.session.scalars(select(PendingTranslation).where(
+                PendingTranslation.dossier_id == dossier.id))}
 
 
 def reviews_of(dossier: Dossier) -> list[DossierReview]:
@@ -189,15 +223,19 @@ def new_version(kit: CryptoKit, actor: User, dossier: Dossier) -> Dossier:
     db.session.flush()
     for exhibit in dossier.exhibits:
         new = DossierExhibit(evidence_id=exhibit.evidence_id, number=exhibit.number,
-                             withheld=exhibit.withheld, use_stripped=exhibit.use_stripped)
+                             withheld=exhibit.withheld, use_stripped=exhibit.use_stripped,
+                             print_recognised_text=exhibit.print_recognised_text,
+                             messages_from=exhibit.messages_from,
+                             messages_to=exhibit.messages_to)
         copy.exhibits.append(new)
         db.session.flush()
         _copy_sealed(kit, exhibit, new, "withheld_reason_sealed")
         carry_redactions(exhibit, new)
     for section in db.session.scalars(select(DossierSection).where(
             DossierSection.dossier_id == dossier.id)):
-        _add_copy(kit, section, DossierSection(dossier_id=copy.id, key=section.key,
-                                               updated_by_id=actor.id), "body_sealed")
+        copied = DossierSection(dossier_id=copy.id, key=section.key, updated_by_id=actor.id)
+        _add_copy(kit, section, copied, "body_sealed")
+        copy_translations(kit, section, copied)
     for redaction in db.session.scalars(select(DossierRedaction).where(
             DossierRedaction.dossier_id == dossier.id)):
         _add_copy(kit, redaction, DossierRedaction(

@@ -13,6 +13,7 @@ from portal.services import second_factor as second_factor_service
 from portal.services.sessions import mark_reauthenticated
 from portal.web.auth import attempts, bp
 from portal.web.auth.forms import LoginForm, ReauthenticateForm, SecondFactorForm
+from portal.web.auth.keyring import unlock_after_passphrase
 from portal.web.authn import current_session, end_current_session, start_session
 from portal.web.kept_posts import drop_kept_posts_of_browser, kept_target_after_sign_in
 from portal.web.navigation import safe_next
@@ -31,6 +32,8 @@ def login() -> str | Response:
             place.give_back()
             needs_code = user.has_second_factor or user.role.is_staff
             start_session(user, request.user_agent.string, second_factor_done=not needs_code)
+            # The person's private key, for this session only (decision 0027).
+            unlock_after_passphrase(user, form.passphrase.data)
             if not needs_code:
                 record_event(AuditAction.LOGIN, Outcome.SUCCESS, actor=user)
             # A form kept when the session ended comes first: the person lands back on it.
@@ -95,6 +98,8 @@ def reauthenticate() -> str | Response:
         if accounts.passphrase_matches(crypto_kit(), current_user, form.passphrase.data):
             place.give_back()
             mark_reauthenticated(live)
+            if live.person_key_held is None:  # a session opened before key pairs existed
+                unlock_after_passphrase(current_user, form.passphrase.data)
             flash(_("Passphrase confirmed. You can continue."), "success")
             return redirect(safe_next(form.next.data))
         record_event(AuditAction.REAUTHENTICATE, Outcome.FAILURE, actor=current_user)

@@ -50,16 +50,23 @@ class ExportForm(PortalForm):
 def export(dossier_id: int) -> str | Response:
     dossier = load_or_deny(Dossier, dossier_id, Permission.DOSSIER_EXPORT, "dossier")
     form = ExportForm()
+    if not form.is_submitted():
+        form.language.data = dossier.language  # its filing language (decision 0023)
     refusal = export_service.export_refusal(dossier)
     if form.validate_on_submit() and refusal is None:
         with refusal_flashed():
-            started = export_service.request_export(current_user, dossier, form.options())
+            started = export_service.request_export(crypto_kit(), current_user, dossier,
+                                                    form.options())
             return redirect(url_for("dossiers.export_status", dossier_id=dossier.id,
                                     export_id=started.id))
     exports = list(db.session.scalars(select(DossierExport).where(
         DossierExport.dossier_id == dossier.id).order_by(DossierExport.id.desc())))
+    # The languages it cannot be exported in yet, each with the sections it lacks.
+    kit = crypto_kit()
+    untranslated = [str(found.message) for code in ("en", "fr", "fa")
+                    if (found := export_service.translation_refusal(kit, dossier, code))]
     return render_template("dossiers/export.html", dossier=dossier, form=form,
-                           refusal=refusal, exports=exports)
+                           refusal=refusal, exports=exports, untranslated=untranslated)
 
 
 def _load_export(dossier_id: int, export_id: int) -> DossierExport:

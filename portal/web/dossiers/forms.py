@@ -103,6 +103,12 @@ class ReviewForm(PortalForm):
     # One box per warning of the approval checklist (the view sets the choices).
     acknowledged = MultiCheckboxField(_l("I have weighed these warnings"),
                                       validate_choice=False)
+    # Required (by workflow.approve) when an account has no certified translation into
+    # the dossier's language: the dossier prints it where the translation would be.
+    translation_reason = TextAreaField(
+        _l("Why approve without the certified translation"),
+        description=_l("For example: translation to follow. The dossier states it beside "
+                       "each account concerned."), filters=TEXT)
     confirm = BooleanField(_l("I have read this version of the dossier and approve it for "
                               "submission."))
 

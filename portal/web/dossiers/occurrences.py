@@ -31,6 +31,7 @@ FIELD_LABELS = {
     "harm_note": _l("Harm"), "online_platform": _l("Online platform"),
     "creator": _l("Creator"), "source": _l("Source"), "claimed_date": _l("Date claimed"),
     "markdown": _l("Text"), "start": _l("Date"), "end": _l("Date"),
+    "identifiers": _l("Recurring identifiers"),
 }
 WARNING_LABELS = {
     ApprovalWarning.JURISDICTION: _l(

@@ -19,6 +19,7 @@ from portal.dependencies import crypto_kit
 from portal.models.dossiers import Dossier, SectionKey
 from portal.policy import Permission, can
 from portal.services.dossiers import facts as facts_service
+from portal.services.dossiers import section_translations
 from portal.services.dossiers import sections as section_service
 from portal.services.dossiers.markup import render_markup
 from portal.services.dossiers.naming import agency_namer
@@ -27,6 +28,7 @@ from portal.web.access import deny, load_or_deny
 from portal.web.dossiers import bp
 from portal.web.dossiers.section_forms import SectionForm, as_version, section_title
 from portal.web.refusals import show_refusal
+from portal.web.translations.forms import language_label
 
 
 @bp.route("/<int:dossier_id>/sections/<key>", methods=["GET", "POST"])
@@ -62,7 +64,11 @@ def edit_section(dossier_id: int, key: str) -> str | Response | tuple[str, int]:
     page = render_template(
         "dossiers/section.html", dossier=dossier, form=form, key=key, editable=editable,
         title=section_title(key), preview=preview, facts=facts, current_text=current_text,
-        keys=[k.value for k in SectionKey], section_title=section_title)
+        keys=[k.value for k in SectionKey], section_title=section_title,
+        draft_exists=draft.lock_version > 0,
+        translation_languages=[(code, language_label(code))
+                               for code in section_translations.LANGUAGES
+                               if code != dossier.language])
     return (page, status) if status != 200 else page
 
 

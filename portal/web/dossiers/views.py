@@ -350,7 +350,8 @@ def review(dossier_id: int) -> str | Response:
             elif decision == "approve":
                 workflow.approve(kit, current_user, dossier, form.content_hash.data or "",
                                  current_hash, form.comments.data or "",
-                                 acknowledged=form.acknowledged.data or ())
+                                 acknowledged=form.acknowledged.data or (),
+                                 translation_reason=form.translation_reason.data or "")
                 flash(_("Approved. The signed statement is on the dossier's page."), "success")
                 return redirect(url_for("dossiers.view", dossier_id=dossier.id))
     form.content_hash.data = current_hash

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("evidence", __name__)
 
-from portal.web.evidence import views  # noqa: E402,F401  (registers the routes)
+from portal.web.evidence import messages, recognised, resumable, views  # noqa: E402,F401  (registers the routes)

@@ -18,6 +18,7 @@ from portal.services.membership import assigned_families
 from portal.services.passphrases import min_chars_for
 from portal.vocabulary.people import role_label
 from portal.web.access import load_or_deny
+from portal.web.auth.keyring import unlock_after_passphrase
 from portal.web.authn import start_session
 from portal.web.i18n import suggest_locale
 from portal.web.invitations import bp
@@ -86,6 +87,8 @@ def accept(token: str) -> str | Response:
                     passphrase=form.passphrase.data)
                 start_session(user, request.user_agent.string,
                               second_factor_done=not user.role.is_staff)
+                # The key pair made with the account, held for this session (decision 0027).
+                unlock_after_passphrase(user, form.passphrase.data)
                 flash(_("Welcome. Your account is ready."), "success")
                 target = "account.second_factor_setup" if user.role.is_staff else "main.home"
                 return redirect(url_for(target))

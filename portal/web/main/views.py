@@ -9,6 +9,7 @@ from portal.models import Role
 from portal.policy import permissions_of
 from portal.services.thread import open_questions_for_reporter
 from portal.web.forms import PortalForm
+from portal.web.health import health_status
 from portal.web.i18n import LOCALE_KEY
 from portal.web.kept_posts import keep_form_for_language_switch
 from portal.web.main import bp
@@ -26,7 +27,10 @@ def home() -> str:
 
 @bp.route("/healthz")
 def health() -> tuple[str, int, dict[str, str]]:
-    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+    """For the proxy and the monitoring: "ok" (200) or "degraded" (503), nothing more
+    (portal/web/health.py); never cached (the security headers add no-store)."""
+    status = health_status()
+    return status, 200 if status == "ok" else 503, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.route("/language", methods=["POST"])

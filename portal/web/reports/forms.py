@@ -125,6 +125,15 @@ class ConsentForm(PortalForm):
     destinations = MultiCheckboxField(_l("Who may receive this?"), validate_choice=False)
     disclosure = RadioField(_l("How may you be named?"), validate_choice=False)
     testify = RadioField(_l("Would you be willing to testify?"), validate_choice=False)
+    # Only on a report's consent (a person's has no statistics to be counted in). Not
+    # ticked is "no": nobody is counted without being asked (decision 0031).
+    aggregate_use = BooleanField(
+        _l("Other dossiers may count this report, as a number only"),
+        description=_l(
+            "When the same phone number, account or name appears in other families' "
+            "reports, a dossier about them may say how many reports name it, and in which "
+            "month. Yours would be counted among them, nothing more: not your family, your "
+            "words or the report itself. If you leave this unticked, it is not counted."))
 
     def fill_choices(self) -> None:
         self.destinations.choices = choices(Destination)
@@ -133,7 +142,7 @@ class ConsentForm(PortalForm):
 
     def choice(self) -> ConsentChoice:
         return ConsentChoice(tuple(self.destinations.data or ()), self.disclosure.data or "",
-                             self.testify.data or "")
+                             self.testify.data or "", bool(self.aggregate_use.data))
 
     def show(self, current: ConsentRecord | None) -> None:
         """The consent in force, if any: a withdrawn one leaves the choices empty."""
@@ -141,6 +150,7 @@ class ConsentForm(PortalForm):
             self.destinations.data = list(current.destinations)
             self.disclosure.data = current.disclosure.value
             self.testify.data = current.testify.value
+            self.aggregate_use.data = current.aggregate_use
 
 
 class MessageForm(PortalForm):
@@ -179,3 +189,10 @@ class TagForm(PortalForm):
 
 class ConfirmForm(PortalForm):
     """Only the CSRF token."""
+
+
+class SendReportForm(PortalForm):
+    """The last step: the optional statement of truth, then send."""
+
+    declare_true = BooleanField(
+        _l("I declare that what I wrote is true to the best of my knowledge"))

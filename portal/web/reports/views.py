@@ -3,15 +3,11 @@ Advocates of the family use the same page to review (verification, links, legal 
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from portal.audit import AuditAction, Outcome, record_event
 from portal.dependencies import crypto_kit
@@ -19,11 +15,11 @@ from portal.models import Incident, IncidentRevision, db
 from portal.models.vocabulary import IncidentStatus
 from portal.policy import Permission, can
 from portal.services import consent as consent_service
+from portal.services import drafts as draft_service
 from portal.services import evidence as evidence_service
 from portal.services import incidents as incident_service
 from portal.services import review as review_service
 from portal.services import thread as thread_service
-from portal.services.countries import country_codes
 from portal.services.membership import family_of_member
 from portal.services.sealing import open_text
 from portal.services.submissions import claim_sending
@@ -31,28 +27,24 @@ from portal.web.access import deny, load_or_deny
 from portal.web.forms import row_id
 from portal.web.incident_display import incident_dates
 from portal.web.kept_posts import restore_kept_form
-from portal.web.plain_words import person_name
 from portal.web.refusals import refusal_flashed, refusal_shown_on
 from portal.web.reports import bp
+from portal.web.reports.form_choices import incident_form, today
 from portal.web.reports.forms import (
     ConfirmForm,
     ConsentForm,
-    IncidentForm,
     LinkForm,
     MessageForm,
     StartReportForm,
     TagForm,
     VerificationForm,
 )
-from portal.web.vocabulary import TIMEZONES, country_choices
+from portal.web.reports.steps import FIRST, step_page, step_url
+from portal.web.unit_of_work import undo_unit_of_work
 
 
 def load_incident(incident_id: int, permission: Permission) -> Incident:
     return load_or_deny(Incident, incident_id, permission, "incident")
-
-
-def today() -> date:
-    return date.today()
 
 
 @bp.route("/reports")
@@ -75,26 +67,19 @@ def new() -> Response:
     if sending.earlier is not None:  # pressed twice: the draft the first press started
         return redirect(sending.earlier)
     incident = incident_service.start_draft(current_user, family)
-    return redirect(sending.led_to(url_for("reports.edit", incident_id=incident.id)))
-
-
-def _incident_form(incident: Incident) -> tuple[IncidentForm, incident_service.Choices]:
-    choices = incident_service.Choices(incident.family, country_codes(), TIMEZONES)
-    locale = str(get_locale() or "en")
-    form = IncidentForm()
-    form.fill_choices(
-        type_terms=[SelectChoice(code, term.label(locale)) for code, term in
-                    sorted(choices.types.items(), key=lambda item: item[1].position)],
-        people=[SelectChoice(p.id, person_name(p))
-                for p in sorted(choices.people.values(), key=lambda p: p.number)],
-        countries=country_choices(), timezones=list(TIMEZONES))
-    return form, choices
+    return redirect(sending.led_to(step_url(incident, FIRST)))
 
 
 @bp.route("/reports/<int:incident_id>/edit", methods=["GET", "POST"])
-def edit(incident_id: int) -> str | Response:
+@bp.route("/reports/<int:incident_id>/steps/<step>", methods=["GET", "POST"])
+def edit(incident_id: int, step: str | None = None) -> str | Response:
+    """The report form: one question per page for a draft (`step`, decision 0024), or
+    the whole form on one page, for changing a sent report. One endpoint, so that a
+    step sent after the session ended is kept and given back like the whole form."""
     incident = load_incident(incident_id, Permission.INCIDENT_AMEND)
-    form, choices = _incident_form(incident)
+    if step is not None:
+        return step_page(incident, step)
+    form, choices = incident_form(incident)
     kit = crypto_kit()
     if request.method == "GET":
         if not restore_kept_form(form):  # what was typed when the session ended comes first
@@ -152,7 +137,8 @@ def receipt(incident_id: int) -> str:
     revisions = incident_service.revisions_of(incident)
     start, _end = incident_dates(incident)
     return render_template("reports/receipt.html", incident=incident, start=start,
-                           revision=revisions[-1] if revisions else None)
+                           revision=revisions[-1] if revisions else None,
+                           consent=consent_service.current_consent(incident))
 
 
 @bp.route("/reports/<int:incident_id>/history")
@@ -267,3 +253,25 @@ def suggest_tag(incident_id: int) -> Response:
                                              form.tag.data or "")
             flash(_("The legal tag was suggested for a legal reviewer to confirm."), "success")
     return redirect(url_for("reports.view", incident_id=incident.id))
+
+
+@bp.route("/reports/<int:incident_id>/delete", methods=["GET", "POST"])
+def delete_draft(incident_id: int) -> str | Response:
+    """A draft's author deletes it, after a page that asks to confirm (decision 0024).
+    A draft holding evidence is not deleted: the page says why and what can be done."""
+    incident = load_incident(incident_id, Permission.INCIDENT_AMEND)
+    if incident.status is not IncidentStatus.DRAFT:
+        return redirect(url_for("reports.view", incident_id=incident.id))
+    form = ConfirmForm()
+    items = evidence_service.items_of(incident)
+    if not items and form.validate_on_submit():
+        try:
+            draft_service.delete_draft(current_user, incident)
+        except draft_service.DraftHasEvidence as refused:  # evidence added meanwhile
+            undo_unit_of_work()
+            items = refused.items
+        else:
+            flash(_("The draft was deleted. Nothing of what you wrote in it was kept."),
+                  "success")
+            return redirect(url_for("reports.mine"))
+    return render_template("reports/delete.html", incident=incident, form=form, items=items)

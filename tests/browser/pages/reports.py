@@ -12,9 +12,18 @@ class MyReportsPage(PortalPage):
     path = "/reports"
 
     def start_new_report(self) -> ReportFormPage:
-        self.page.locator("form[action$='/reports/new'] button[type=submit]").click()
-        self.page.wait_for_url(re.compile(r"/reports/\d+/edit$"))
+        """Start a draft, then open it on one page: a new draft opens on step 1 (decision
+        0024; tests/browser/test_report_steps_journey.py walks the steps), and the
+        one-page form still answers for a draft."""
+        self.start_new_report_in_steps()
+        match = re.search(r"/reports/(\d+)/", self.page.url)
+        assert match, self.page.url
+        self.page.goto(f"/reports/{match.group(1)}/edit")
         return ReportFormPage(self.page)
+
+    def start_new_report_in_steps(self) -> None:
+        self.page.locator("form[action$='/reports/new'] button[type=submit]").click()
+        self.page.wait_for_url(re.compile(r"/reports/\d+/steps/when$"))
 
     def question_links(self) -> list[str]:
         links = self.page.locator("main table a[href$='/thread']")
