@@ -16,6 +16,7 @@ from pathlib import PurePath
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.audit import AuditAction, Outcome, record_event
 from portal.audit.custody import CustodyAction, record_custody, verify_custody
@@ -170,16 +171,23 @@ def store_upload(kit: CryptoKit, actor: User, incident: Incident, spool: Spool,
 def discard_unrecorded(store: BlobStore, spools: list[Spool]) -> None:
     """When the request is over: delete each blob committed for an upload whose row
     was not committed with the request (one file of the upload was refused, or the
-    request failed), so that nothing remains of a refused upload. Reads what is
-    committed, on a connection of its own. A database that cannot be reached leaves
-    the blobs to `flask evidence reconcile`, like a crash between blob and row."""
-    keys = [spool.committed_key for spool in spools if spool.committed_key]
+    request failed), so that nothing remains of a refused upload."""
+    delete_unreferenced_blobs(store, [spool.committed_key for spool in spools
+                                      if spool.committed_key], EvidenceItem.blob_key)
+
+
+def delete_unreferenced_blobs(store: BlobStore, keys: list[str],
+                              referenced_by: InstrumentedAttribute[str]) -> None:
+    """After the commit: delete those of `keys` that no committed row's
+    `referenced_by` column names. Reads on a connection of its own; an unreachable
+    database, or a store that refuses (S3 Object Lock, outage), leaves the blobs to
+    `flask evidence reconcile`, like a crash between blob and row. Never raises."""
     if not keys:
         return
     try:
         with db.engine.connect() as connection:
-            recorded = set(connection.scalars(select(EvidenceItem.blob_key).where(
-                EvidenceItem.blob_key.in_(keys))))
+            recorded = set(connection.scalars(select(referenced_by).where(
+                referenced_by.in_(keys))))
     except SQLAlchemyError:
         return
     for key in keys:

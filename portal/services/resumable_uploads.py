@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from portal.crypto.kit import CryptoKit
 from portal.crypto.streaming import CHUNK_BYTES, FileKey
@@ -43,9 +42,15 @@ from portal.models import (
 from portal.models.sealed import sealed_context
 from portal.policy import Permission, can
 from portal.services.errors import DomainError, PermissionDenied, ValidationFailed
-from portal.services.evidence import EvidenceDetails, Spool, begin_spool, store_upload
+from portal.services.evidence import (
+    EvidenceDetails,
+    Spool,
+    begin_spool,
+    delete_unreferenced_blobs,
+    store_upload,
+)
 from portal.services.sealing import open_text, seal_text
-from portal.storage import BlobStore, StorageError
+from portal.storage import BlobStore
 
 CANNOT_GO_ON = _l("This upload cannot go on. Choose the file again to send it.")
 MAX_PARTS = 4096  # a client sending tiny PATCHes cannot make an upload of millions of blobs
@@ -263,26 +268,9 @@ def part_blob_keys() -> set[str]:
 
 
 def delete_released_parts(store: BlobStore, keys: list[str]) -> None:
-    """After the commit: delete part blobs no committed row points to any more. Reads
-    on a connection of its own; an unreachable database, or a store that refuses
-    (retention, outage), leaves them to reconcile. Never raises."""
-    if not keys:
-        return
-    try:
-        with db.engine.connect() as connection:
-            kept = set(connection.scalars(select(ResumableUploadPart.blob_key).where(
-                ResumableUploadPart.blob_key.in_(keys))))
-    except SQLAlchemyError:
-        return
-    for key in keys:
-        if key not in kept:
-            try:
-                store.delete(key)
-            except StorageError:
-                # Under S3 Object Lock (BlobRetained) or unreachable: an orphan for
-                # `flask evidence reconcile`. With its upload's row gone, its key is
-                # gone too: the part can no longer be decrypted by anyone.
-                continue
+    """After the commit: delete part blobs no committed row points to any more (with
+    its upload's row gone, a part left behind can no longer be decrypted by anyone)."""
+    delete_unreferenced_blobs(store, keys, ResumableUploadPart.blob_key)
 
 
 def _release_parts(upload: ResumableUpload) -> list[str]:
